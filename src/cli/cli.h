@@ -1,0 +1,42 @@
+/*
+ * cli.h — `nqi <command>`: each command is a function over argv (argv[0] is
+ * the command name) that returns a process exit code: 0 ok, 1 failure,
+ * 2 usage error (unknown flag, missing argument; usage printed to stderr).
+ * Commands print results to stdout and errors to stderr; no exit() below
+ * main. Options come from flags first, then the environment (NQI_DB,
+ * NQI_LISTEN), then defaults.
+ */
+#ifndef NQI_CLI_H
+#define NQI_CLI_H
+
+#include "core/app.h"
+
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* one line: "user add|passwd|list ..." */
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    bool needs_db;       /* main opens (and migrates) the store first */
+} cli_command;
+
+/* Set by main before a needs_db command runs. */
+extern nqi_app *cli_app;
+
+/* Commands provided by core parts (one file each in src/cli/). */
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+/* Print a usage line for a command to stderr and return 2. */
+int cli_usage(const char *usage);
+
+/* Helpers for flag parsing: `--name value` or `--name=value`. Returns the
+ * value and advances *i, or NULL when argv[*i] is not that flag. */
+const char *cli_flag(int argc, char **argv, int *i, const char *name);
+
+#endif
