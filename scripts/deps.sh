@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
       libcmocka-dev libxlsxwriter-dev libqrencode-dev
-      opencc unicode-data bzip2
+      opencc unicode-data bzip2 sqlite3
       postgresql chromium nodejs npm wrk nginx-light)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -25,7 +25,9 @@ if ((${#missing[@]})); then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ -f web/package.json ] && [ ! -d web/node_modules ]; then
-    echo "deps: npm ci (web/)"
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for d in web tests/e2e; do
+    if [ -f $d/package.json ] && [ ! -d $d/node_modules ]; then
+        echo "deps: npm ci ($d/)"
+        (cd $d && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+done

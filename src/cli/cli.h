@@ -35,6 +35,13 @@ int cmd_verify(int argc, char **argv);
 /* Print a usage line for a command to stderr and return 2. */
 int cli_usage(const char *usage);
 
+/* Open the store named by --db (or NQI_DB, default sqlite:data/nqi.db) and
+ * migrate it; on failure print why and return 1. --db is consumed from
+ * argv by the individual commands too (cli_flag skips it). */
+int cli_app_open(nqi_app *app, int argc, char **argv);
+void cli_app_close(nqi_app *app);
+const char *cli_db_url(int argc, char **argv);
+
 /* Helpers for flag parsing: `--name value` or `--name=value`. Returns the
  * value and advances *i, or NULL when argv[*i] is not that flag. */
 const char *cli_flag(int argc, char **argv, int *i, const char *name);

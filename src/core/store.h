@@ -46,7 +46,8 @@ typedef struct store_val {
 #define SV_NULL ((store_val){.type = SV_NULL_T})
 #define SV_INT(x) ((store_val){.type = SV_INT_T, .i = (int64_t)(x)})
 #define SV_REAL(x) ((store_val){.type = SV_REAL_T, .d = (double)(x)})
-#define SV_TEXT(x) ((store_val){.type = (x) ? SV_TEXT_T : SV_NULL_T, .s = (x), .n = (size_t)-1})
+/* SV_TEXT(NULL) binds SQL NULL: backends treat SV_TEXT_T with s == NULL as NULL. */
+#define SV_TEXT(x) ((store_val){.type = SV_TEXT_T, .s = (x), .n = (size_t)-1})
 #define SV_TEXTN(x, len) ((store_val){.type = SV_TEXT_T, .s = (x), .n = (len)})
 
 /* url: "sqlite:PATH", "postgresql://..." / "postgres://...", or a bare path

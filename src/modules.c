@@ -1,0 +1,14 @@
+/* modules.c — the list of modules compiled into nqi. A new module adds its
+ * nqi_module here; routes, demo data and migrations follow from it. */
+#include "core/app.h"
+#include "core/audit.h"
+#include "core/auth.h"
+
+extern const nqi_module core_module;
+
+const nqi_module *const nqi_modules[] = {
+    &core_module,
+    &auth_module,
+    &audit_module,
+    NULL,
+};
