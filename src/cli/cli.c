@@ -9,6 +9,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/util.h"
+#include "core/version.h"
 
 nqi_app *cli_app;
 
@@ -89,6 +90,32 @@ void cli_app_close(nqi_app *app)
     if (app->st)
         store_close(app->st);
     app->st = NULL;
+}
+
+int cli_platform_init(store_conn *c, nqi_error *err)
+{
+    int rc = publog_keys_init(c, err);
+    if (rc)
+        return rc;
+    int64_t n = 0;
+    static const char count_sql[] = "SELECT COUNT(*) FROM publog_leaves";
+    if ((rc = store_query_int(c, count_sql, NULL, 0, &n, err)) || n > 0)
+        return rc;
+    /* Leaf 0 says what the log is, so a fresh log has a signed head and a
+     * proof that `nqi verify` can check from the first minute. */
+    char when[32];
+    json_t *rec = json_pack("{s:s, s:s, s:s}", "kind", "log.genesis", "software",
+                            "nqi " NQI_VERSION, "created_at",
+                            time_iso8601(now_ms(), when, sizeof when));
+    int64_t idx;
+    if ((rc = store_begin(c, true, err)) == 0) {
+        rc = publog_append(c, "log.genesis", "0", rec, &idx, err);
+        rc = rc ? rc : store_commit(c, err);
+        if (rc)
+            store_rollback(c);
+    }
+    json_decref(rec);
+    return rc;
 }
 
 /* The first admin: created by init when there is no admin yet, with a
@@ -174,7 +201,7 @@ int cmd_init(int argc, char **argv)
     store_conn *c = store_conn_thread(app.st, &err);
     int rc = c ? 0 : err.code;
     if (!rc)
-        rc = publog_keys_init(c, &err);
+        rc = cli_platform_init(c, &err);
     if (!rc)
         rc = ensure_admin(&app, &err);
     if (!rc && demo)

@@ -42,6 +42,9 @@ int cli_app_open(nqi_app *app, int argc, char **argv);
 void cli_app_close(nqi_app *app);
 const char *cli_db_url(int argc, char **argv);
 
+/* Signing keys and the log's genesis leaf: run by init and serve. */
+int cli_platform_init(store_conn *c, nqi_error *err);
+
 /* Helpers for flag parsing: `--name value` or `--name=value`. Returns the
  * value and advances *i, or NULL when argv[*i] is not that flag. */
 const char *cli_flag(int argc, char **argv, int *i, const char *name);

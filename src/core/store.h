@@ -81,6 +81,9 @@ double store_real(store_rows *r, int col);
 const char *store_text(store_rows *r, int col); /* NULL when SQL NULL */
 size_t store_textlen(store_rows *r, int col);
 void store_rows_close(store_rows *r);
+/* After store_next returned <0: copy its error into err and return its code
+ * (0 when the last store_next did not fail). */
+int store_rows_error(store_rows *r, nqi_error *err);
 
 /* First column of the first row as an integer; NQI_ENOTFOUND if no row. */
 int store_query_int(store_conn *c, const char *sql, const store_val *params, int nparams,
@@ -88,6 +91,14 @@ int store_query_int(store_conn *c, const char *sql, const store_val *params, int
 /* First column of the first row as a malloc'd string (NULL for SQL NULL). */
 int store_query_text(store_conn *c, const char *sql, const store_val *params, int nparams,
                      char **out, nqi_error *err);
+
+/* Serialize writers on `name` until the current write transaction ends.
+ * PostgreSQL (READ COMMITTED lets writers run side by side):
+ * pg_advisory_xact_lock on a 64-bit hash of name. SQLite: nothing to do,
+ * BEGIN IMMEDIATE already holds the single writer lock. Use it before a
+ * read-modify-write of shared state (audit chain head, Merkle log size,
+ * counters). Must be inside a transaction (NQI_EINTERNAL otherwise). */
+int store_tx_lock(store_conn *c, const char *name, nqi_error *err);
 
 /* Several statements separated by ';' (migrations). No parameters. */
 int store_exec_script(store_conn *c, const char *sql, nqi_error *err);

@@ -1,0 +1,119 @@
+// Sessions, CSRF, bearer tokens, rate limit, and the authorization table walked for every role.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { api, cli, tokenFor, assertProblem, uniq } from './lib.mjs';
+
+const ROLES = ['public', 'enterprise', 'inspector', 'regulator', 'admin'];
+
+async function makeUser(role, extra = {}) {
+  const username = uniq(role.slice(0, 3));
+  const password = 'pw-' + uniq('x') + '-long';
+  const body = { username, password, role, ...extra };
+  if (role === 'enterprise' && !body.credit_code) body.credit_code = '91110000802100433B';
+  const r = await api('POST', '/api/v1/users', { token: tokenFor('admin'), body });
+  assert.equal(r.status, 201, r.text);
+  return { username, password, id: r.json.id };
+}
+
+async function login(username, password) {
+  const r = await api('POST', '/api/v1/auth/login', { body: { username, password } });
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  return { r, cookie, csrf: r.json && r.json.csrf_token };
+}
+
+test('login sets an HttpOnly SameSite session cookie; me and logout work', async () => {
+  const u = await makeUser('inspector');
+  const { r, cookie, csrf } = await login(u.username, u.password);
+  assert.equal(r.status, 200, r.text);
+  const sc = r.headers.get('set-cookie');
+  assert.match(sc, /HttpOnly/i);
+  assert.match(sc, /SameSite=(Strict|Lax)/i);
+  assert.ok(csrf && csrf.length >= 16);
+  assert.equal(r.json.user.role, 'inspector');
+  const me = await api('GET', '/api/v1/auth/me', { headers: { cookie } });
+  assert.equal(me.status, 200);
+  assert.equal(me.json.user.username, u.username);
+  const noCsrf = await api('POST', '/api/v1/auth/logout', { headers: { cookie } });
+  assertProblem(assert, noCsrf, 403);
+  const out = await api('POST', '/api/v1/auth/logout', { headers: { cookie, 'x-csrf-token': csrf } });
+  assert.equal(out.status, 204);
+  const after = await api('GET', '/api/v1/auth/me', { headers: { cookie } });
+  assert.equal(after.status, 401);
+});
+
+test('wrong password and unknown user give the same 401', async () => {
+  const u = await makeUser('regulator');
+  const a = await login(u.username, 'wrong-password-1');
+  const b = await login(uniq('ghost'), 'wrong-password-1');
+  assertProblem(assert, a.r, 401);
+  assertProblem(assert, b.r, 401);
+  assert.equal(a.r.json.detail, b.r.json.detail);
+});
+
+test('cookie-authenticated writes need the CSRF header', async () => {
+  const u = await makeUser('admin');
+  const { cookie, csrf } = await login(u.username, u.password);
+  const body = { name: uniq('tok'), role: 'inspector' };
+  assertProblem(assert, await api('POST', '/api/v1/tokens', { headers: { cookie }, body }), 403);
+  assertProblem(assert, await api('POST', '/api/v1/tokens', { headers: { cookie, 'x-csrf-token': 'f'.repeat(32) }, body }), 403);
+  const ok = await api('POST', '/api/v1/tokens', { headers: { cookie, 'x-csrf-token': csrf }, body });
+  assert.equal(ok.status, 201, ok.text);
+});
+
+test('login is rate limited after repeated failures', async () => {
+  const u = await makeUser('inspector');
+  const statuses = [];
+  for (let i = 0; i < 7; i++) statuses.push((await login(u.username, 'not-the-password')).r.status);
+  assert.equal(statuses[0], 401);
+  assert.equal(statuses.at(-1), 429, statuses.join(','));
+  // even the right password is refused while limited
+  const right = await login(u.username, u.password);
+  assertProblem(assert, right.r, 429);
+  assert.ok(right.r.headers.get('retry-after'));
+});
+
+test('bearer tokens: made by the CLI and the API, stored hashed, revocable', async () => {
+  const made = await api('POST', '/api/v1/tokens', { token: tokenFor('admin'), body: { name: uniq('m'), role: 'regulator' } });
+  assert.equal(made.status, 201);
+  const tok = made.json.token;
+  assert.equal((await api('GET', '/api/v1/audit', { token: tok })).status, 200);
+  const list = await api('GET', '/api/v1/tokens', { token: tokenFor('admin') });
+  assert.ok(!list.text.includes(tok), 'token list never shows the secret');
+  assert.equal((await api('DELETE', `/api/v1/tokens/${made.json.id}`, { token: tokenFor('admin') })).status, 204);
+  assertProblem(assert, await api('GET', '/api/v1/audit', { token: tok }), 401);
+  assertProblem(assert, await api('GET', '/api/v1/audit', { token: 'garbage' }), 401);
+});
+
+test('CLI: token add prints the token alone on its last line; bad flags exit 2', () => {
+  const r = cli(['token', 'add', '--role', 'inspector', uniq('cli')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.trim().split('\n').pop(), /^[A-Za-z0-9_\-.]{20,}$/);
+  assert.equal(cli(['token', 'add', '--bogus']).status, 2);
+  assert.equal(cli(['frobnicate']).status, 2);
+});
+
+// One authorization table; every route, every role.
+test('authorization table: every route allows exactly its roles', async () => {
+  const table = (await api('GET', '/api/v1/meta/routes')).json;
+  const creds = {};
+  for (const role of ROLES) creds[role] = role === 'public' ? undefined : tokenFor(role);
+  const wrong = [];
+  for (const route of table) {
+    if (route.path === '/api/v1/auth/logout') continue; // would end nothing for tokens, checked above
+    const path = route.path.replace(/\{[^}]+\}/g, '999999');
+    for (const role of ROLES) {
+      const opts = { token: creds[role] };
+      if (['POST', 'PUT', 'PATCH'].includes(route.method)) opts.body = {};
+      const r = await api(route.method, path, opts);
+      const allowed = route.roles.includes(role);
+      const denied = r.status === 401 || r.status === 403;
+      if (allowed && denied) wrong.push(`${role} denied ${route.method} ${route.path}: ${r.status}`);
+      if (!allowed && !denied) wrong.push(`${role} allowed ${route.method} ${route.path}: ${r.status}`);
+      if (!allowed && role === 'public' && r.status !== 401) wrong.push(`public got ${r.status} not 401 on ${route.path}`);
+      if (r.status >= 500) wrong.push(`${role} ${route.method} ${route.path}: ${r.status} ${r.text}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+export { makeUser, login };
