@@ -94,7 +94,7 @@ test('CLI: token add prints the token alone on its last line; bad flags exit 2',
 
 // One authorization table; every route, every role.
 test('authorization table: every route allows exactly its roles', async () => {
-  const table = (await api('GET', '/api/v1/meta/routes')).json;
+  const table = (await api("GET", "/api/v1/meta/routes")).json.items;
   const creds = {};
   for (const role of ROLES) creds[role] = role === 'public' ? undefined : tokenFor(role);
   const wrong = [];

@@ -26,7 +26,9 @@ const tokens = {};
 export function tokenFor(role) {
   if (role === 'admin' && ADMIN_TOKEN) return ADMIN_TOKEN;
   if (!tokens[role]) {
-    const r = cli(['token', 'add', '--role', role, uniq(`t-${role}-`)]);
+    // enterprise tokens are bound to the enterprise's unified social credit code
+    const org = role === 'enterprise' ? ['--org', '91110000802100433B'] : [];
+    const r = cli(['token', 'add', '--role', role, ...org, uniq(`t-${role}-`)]);
     if (r.status !== 0) throw new Error(`token add failed: ${r.stderr}`);
     tokens[role] = r.stdout.trim().split('\n').pop();
   }
