@@ -17,6 +17,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc -Ibuild/gen $(PKG_CFLAGS) -MMD -
 LDLIBS   = $(PKG_LIBS) $(EXTRA_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+.DEFAULT_GOAL := all
+
 # Generated sources (mk/*.mk fragments append to GEN_SRC and add rules).
 GEN_SRC :=
 -include mk/*.mk
