@@ -49,4 +49,49 @@ int publog_keys_init(store_conn *c, nqi_error *err);
  * Returns 0 when the leaf is included in a correctly signed tree head. */
 int publog_verify_bundle(const json_t *bundle, const char *pubkey, nqi_error *err);
 
+/* ---- Added by the implementation: the log's HTTP routes, JSON documents
+ * and the pure RFC 9162 Merkle functions (used by nqi verify and tests). */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* GET /api/v1/log/{head,entries,proof/{index},consistency} (registered by
+ * audit_module). */
+void publog_routes(http_server *s);
+
+/* The newest signed tree head as served by GET /api/v1/log/head. An empty
+ * log gets a freshly signed head of size 0 (the key is created if needed). */
+int publog_head_json(store_conn *c, json_t **out, nqi_error *err);
+/* The inclusion-proof bundle for leaf `index` in the signed tree of
+ * `tree_size` (0 = the newest). NQI_ENOTFOUND when either does not exist. */
+int publog_proof_json(store_conn *c, int64_t index, int64_t tree_size, json_t **out,
+                      nqi_error *err);
+/* {first, second, proof, first_head, second_head, public_key}. */
+int publog_consistency_json(store_conn *c, int64_t first, int64_t second, json_t **out,
+                            nqi_error *err);
+/* Offline check of a consistency document: both heads' signatures and the
+ * RFC 9162 consistency proof between them. */
+int publog_verify_consistency(const json_t *doc, const char *pubkey, nqi_error *err);
+
+/* The signed message for a tree head: "nqi-log-v1\n<size>\n<root_hex>\n<at_ms>". */
+char *publog_head_message(int64_t tree_size, const char *root_hex, int64_t at_ms);
+
+typedef unsigned char merkle_hash[32];
+#define MERKLE_MAX_PATH 130
+
+void merkle_leaf_hash(const void *data, size_t n, merkle_hash out);         /* H(0x00||d) */
+void merkle_node_hash(const merkle_hash l, const merkle_hash r, merkle_hash out); /* H(0x01||l||r) */
+/* MTH over n leaf hashes (n == 0: SHA-256 of the empty string). */
+void merkle_root(const merkle_hash *leaves, size_t n, merkle_hash out);
+/* PATH(m, D[n]) and PROOF(m, D[n]) of RFC 9162 2.1.3.1 / 2.1.4.1; return
+ * the number of hashes written to path (room for MERKLE_MAX_PATH). */
+size_t merkle_inclusion_path(const merkle_hash *leaves, size_t n, size_t m, merkle_hash *path);
+size_t merkle_consistency_proof(const merkle_hash *leaves, size_t n, size_t m, merkle_hash *proof);
+/* The verification algorithms of RFC 9162 2.1.3.2 / 2.1.4.2. */
+bool merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size,
+                             const merkle_hash *path, size_t npath, const merkle_hash root);
+bool merkle_verify_consistency(uint64_t first, uint64_t second, const merkle_hash first_root,
+                               const merkle_hash second_root, const merkle_hash *proof,
+                               size_t nproof);
+
 #endif

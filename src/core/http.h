@@ -147,4 +147,39 @@ int http_server_port(http_server *s); /* actual port (when cfg port was 0) */
  * histogram, store pool figures). Caller frees. */
 char *http_metrics_text(http_server *s);
 
+/* ---- Added by the HTTP core: URL parsing exposed so it can be fuzzed and
+ * tested without a server (tests/fuzz/fuzz_query.c). ---- */
+
+/* Percent-decode src[0..n) into out (room for n+1 bytes; NUL-terminated).
+ * plus_space turns '+' into ' ' (query strings). Returns the decoded length,
+ * or -1 for a malformed escape, an encoded NUL or invalid UTF-8. */
+int http_url_decode(const char *src, size_t n, char *out, bool plus_space);
+
+/* Match a raw (still percent-encoded) path such as "/api/v1/std/GB%2FT%201"
+ * against a pattern such as "/api/v1/std/{id}". Segments are compared
+ * undecoded, so an encoded '/' stays inside one parameter. On a match returns
+ * 1 and stores up to max decoded parameter values (malloc'd, caller frees)
+ * in vals, their count in *nvals; 0 when no match; -1 when a parameter has a
+ * bad escape (nothing to free). */
+int http_path_match(const char *pattern, const char *path, char **vals, int max, int *nvals);
+
+typedef struct http_kv {
+    char *name, *value; /* malloc'd, decoded */
+} http_kv;
+
+/* Split a raw query string ("a=1&b=x%20y") into at most max decoded pairs.
+ * Returns the count, or -1 (nothing to free) on a bad escape or too many
+ * pairs. A key without '=' gets the value "". */
+int http_query_parse(const char *qs, size_t n, http_kv *out, int max);
+void http_kv_free(http_kv *kv, int n);
+
+/* Map a raw URL path to a relative file path under the static root
+ * ("/assets/a.js" -> "assets/a.js", "/" -> "index.html"). Returns 0, or
+ * NQI_EBADREQ for NUL, encoded slashes/backslashes, bad escapes, or
+ * NQI_ENOTFOUND for "." / ".." segments and hidden files. */
+int http_static_path(const char *raw_path, char *out, size_t outlen);
+
+/* Number of requests being handled now (graceful shutdown, tests). */
+int http_server_inflight(http_server *s);
+
 #endif

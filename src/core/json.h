@@ -12,8 +12,10 @@
 
 #include "core/err.h"
 
-/* Parse a request body: rejects duplicate keys, invalid UTF-8, non-objects
- * (when want_object) with NQI_EBADREQ and the line/column in the message. */
+/* Parse a request body: rejects duplicate keys, invalid UTF-8, trailing
+ * garbage and an empty body with NQI_EBADREQ (field "body", line/column in
+ * the message). When want_object, well-formed JSON that is not an object is
+ * NQI_EINVAL (422: valid syntax, wrong content). */
 int json_parse_body(const char *data, size_t len, bool want_object, json_t **out, nqi_error *err);
 
 /* Reject keys not in allowed (NULL-terminated): NQI_EINVAL naming each. */
@@ -32,5 +34,12 @@ int json_get_bool(json_t *obj, const char *key, bool required, bool *out, nqi_er
 char *json_dump_compact(const json_t *v);
 
 size_t utf8_count(const char *s); /* code points in a valid UTF-8 string */
+
+/* ---- Added by the JSON helpers. ---- */
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing past U+10FFFF). NUL bytes are allowed here; callers that care
+ * check for them. */
+bool utf8_valid(const char *s, size_t n);
 
 #endif

@@ -1,0 +1,631 @@
+/* http.c — the server on libmicrohttpd: request lifecycle, responses,
+ * problem+json, request ids, access log and graceful shutdown. Routing is in
+ * http_router.c, static files in http_static.c, metrics in http_metrics.c.
+ *
+ * Lifecycle (see docs/modules/http.md):
+ *   URI log callback  -> allocate http_ctx, keep the raw URI, count in-flight
+ *   handler call 1    -> route, early 413 from Content-Length, return
+ *   handler calls 2.. -> collect upload_data into a capped buffer
+ *   last call         -> auth, roles, store connection, handler, queue
+ *   completed cb      -> metrics, access log, free, in-flight - 1
+ * Answering on call 1 makes 0.9.75 send "Connection: close", so we never do
+ * except for an oversize Content-Length, where closing is what we want.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/http_internal.h"
+#include "core/json.h"
+
+#define CSP_HTML                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                    \
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "                      \
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+
+/* ---- request accessors ---- */
+
+const char *http_param(const http_req *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (!strcmp(r->param_name[i], name))
+            return r->param_val[i];
+    return NULL;
+}
+
+static http_ctx *ctx_of(const http_req *r)
+{
+    return (http_ctx *)((char *)r - offsetof(http_ctx, req));
+}
+
+const char *http_query(const http_req *r, const char *name)
+{
+    const http_ctx *c = ctx_of(r);
+    for (int i = 0; i < c->nquery; i++)
+        if (!strcmp(c->query[i].name, name))
+            return c->query[i].value;
+    return NULL;
+}
+
+const char *http_header_get(const http_req *r, const char *name)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *http_cookie(const http_req *r, const char *name)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+/* "application/json" with optional parameters, case-insensitive. */
+static bool is_json_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, sizeof want - 1))
+        return false;
+    char next = ct[sizeof want - 1];
+    return next == 0 || next == ';' || next == ' ' || next == '\t';
+}
+
+int http_req_json(http_req *r, json_t **out, nqi_error *err)
+{
+    *out = NULL;
+    if (!is_json_type(r->content_type))
+        return nqi_error_set(err, NQI_EMEDIA, "Content-Type must be application/json, got '%s'",
+                             r->content_type ? r->content_type : "(none)");
+    return json_parse_body(r->body, r->body_len, true, out, err);
+}
+
+/* ---- responses ---- */
+
+static void resp_reset_body(http_resp *w)
+{
+    free(w->body);
+    w->body = NULL;
+    w->len = 0;
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+}
+
+void http_resp_text(http_resp *w, int status, const char *ctype, char *body, size_t len)
+{
+    resp_reset_body(w);
+    w->status = status;
+    w->content_type = ctype;
+    w->body = body;
+    w->len = body ? len : 0;
+}
+
+void http_resp_json(http_resp *w, int status, json_t *body)
+{
+    char *s = json_dump_compact(body);
+    json_decref(body);
+    http_resp_text(w, status, "application/json", s, strlen(s));
+}
+
+void http_resp_header(http_resp *w, const char *name, const char *value)
+{
+    for (int i = 0; i < w->nheaders; i++)
+        if (!strcasecmp(w->headers[i].name, name)) {
+            free(w->headers[i].value);
+            w->headers[i].value = xstrdup(value);
+            return;
+        }
+    if (w->nheaders >= (int)(sizeof w->headers / sizeof w->headers[0]))
+        return;
+    w->headers[w->nheaders].name = xstrdup(name);
+    w->headers[w->nheaders].value = xstrdup(value);
+    w->nheaders++;
+}
+
+static const char *resp_header_find(const http_resp *w, const char *name)
+{
+    for (int i = 0; i < w->nheaders; i++)
+        if (!strcasecmp(w->headers[i].name, name))
+            return w->headers[i].value;
+    return NULL;
+}
+
+void http_resp_problem(http_resp *w, const http_req *r, const nqi_error *err)
+{
+    int code = err && err->code ? err->code : NQI_EINTERNAL;
+    int status = nqi_error_http_status(code);
+    json_t *p = json_object();
+    char type[128];
+    snprintf(type, sizeof type, "https://nqi.dev/problems/%s", nqi_error_slug(code));
+    json_object_set_new(p, "type", json_string(type));
+    json_object_set_new(p, "title", json_string(nqi_error_title(code)));
+    json_object_set_new(p, "status", json_integer(status));
+    const char *detail = err && err->message[0] ? err->message : nqi_error_title(code);
+    json_t *d = json_string(detail);
+    json_object_set_new(p, "detail", d ? d : json_string("(detail not valid UTF-8)"));
+    if (r) {
+        json_t *inst = r->path ? json_string(r->path) : NULL;
+        json_object_set_new(p, "instance", inst ? inst : json_string(""));
+        json_object_set_new(p, "request_id", json_string(r->request_id));
+    }
+    json_t *errors = json_array();
+    for (int i = 0; err && i < err->nfields; i++) {
+        json_t *f = json_string(err->fields[i].field), *m = json_string(err->fields[i].message);
+        json_array_append_new(errors, json_pack("{s:o, s:o}", "field", f ? f : json_string("?"),
+                                                "message", m ? m : json_string("?")));
+    }
+    json_object_set_new(p, "errors", errors);
+    char *s = json_dump_compact(p);
+    json_decref(p);
+    http_resp_text(w, status, "application/problem+json", s, strlen(s));
+    if (status == 401 && !resp_header_find(w, "WWW-Authenticate"))
+        http_resp_header(w, "WWW-Authenticate", "Bearer realm=\"nqi\"");
+}
+
+void http_resp_error(http_resp *w, const http_req *r, int code, const char *fmt, ...)
+{
+    nqi_error e = {0};
+    e.code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    http_resp_problem(w, r, &e);
+}
+
+static void resp_free(http_resp *w)
+{
+    resp_reset_body(w);
+    for (int i = 0; i < w->nheaders; i++) {
+        free(w->headers[i].name);
+        free(w->headers[i].value);
+    }
+    w->nheaders = 0;
+}
+
+/* Hand w to MHD (takes the body or fd) and remember status and size for the
+ * log. Adds the headers every response carries. */
+static enum MHD_Result queue_resp(http_ctx *c, http_resp *w)
+{
+    struct MHD_Response *mr;
+    if (w->fd >= 0) {
+        mr = MHD_create_response_from_fd64(w->fd_size, w->fd);
+        if (mr)
+            w->fd = -1; /* MHD closes it */
+        c->bytes = w->fd_size;
+    } else {
+        mr = MHD_create_response_from_buffer(w->len, w->body ? w->body : (void *)"",
+                                             w->body ? MHD_RESPMEM_MUST_FREE
+                                                     : MHD_RESPMEM_PERSISTENT);
+        if (mr)
+            w->body = NULL; /* MHD frees it */
+        c->bytes = w->len;
+    }
+    if (!mr) {
+        resp_free(w);
+        return MHD_NO;
+    }
+    if (w->content_type)
+        MHD_add_response_header(mr, "Content-Type", w->content_type);
+    MHD_add_response_header(mr, "X-Request-Id", c->req.request_id);
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    if (w->content_type && !strncasecmp(w->content_type, "text/html", 9)) {
+        MHD_add_response_header(mr, "Content-Security-Policy", CSP_HTML);
+        MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+        MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
+    }
+    if (!strncmp(c->raw_uri, "/api/", 5) && !resp_header_find(w, "Cache-Control"))
+        MHD_add_response_header(mr, "Cache-Control", "no-store");
+    for (int i = 0; i < w->nheaders; i++)
+        if (MHD_add_response_header(mr, w->headers[i].name, w->headers[i].value) != MHD_YES)
+            fprintf(stderr, "nqi http: header %s rejected (CR/LF?)\n", w->headers[i].name);
+    c->status = w->status;
+    c->answered = true;
+    enum MHD_Result rc = MHD_queue_response(c->req.conn, (unsigned)w->status, mr);
+    MHD_destroy_response(mr);
+    resp_free(w);
+    return rc;
+}
+
+static enum MHD_Result queue_error(http_ctx *c, int code, const char *allow, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static enum MHD_Result queue_error(http_ctx *c, int code, const char *allow, const char *fmt, ...)
+{
+    http_resp w = {.fd = -1};
+    nqi_error e = {0};
+    e.code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    http_resp_problem(&w, &c->req, &e);
+    if (allow)
+        http_resp_header(&w, "Allow", allow);
+    return queue_resp(c, &w);
+}
+
+/* ---- request ids ---- */
+
+static bool request_id_sane(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char ch = s[n];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+        if (!ok || n >= 39) /* request_id[40] */
+            return false;
+    }
+    return n > 0;
+}
+
+static void request_id_set(http_ctx *c)
+{
+    const char *given = http_header_get(&c->req, "X-Request-Id");
+    if (given && request_id_sane(given)) {
+        snprintf(c->req.request_id, sizeof c->req.request_id, "%s", given);
+        return;
+    }
+    unsigned char rnd[16];
+    randombytes_buf(rnd, sizeof rnd);
+    hex_encode(rnd, sizeof rnd, c->req.request_id);
+}
+
+/* ---- lifecycle ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    http_server *s = cls;
+    http_ctx *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->raw_uri = xstrdup(uri ? uri : "");
+    c->req.conn = conn;
+    c->metric_idx = -1;
+    c->t0_us = mono_us();
+    __atomic_fetch_add(&s->inflight, 1, __ATOMIC_SEQ_CST);
+    return c;
+}
+
+static void client_ip(http_ctx *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->req.conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(c->req.client_ip, sizeof c->req.client_ip, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->req.client_ip,
+                  sizeof c->req.client_ip);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->req.client_ip,
+                  sizeof c->req.client_ip);
+}
+
+/* The per-route body cap. */
+static size_t body_cap(const http_server *s, const http_route_ent *r)
+{
+    if (r && r->body_limit)
+        return r->body_limit;
+    return s->cfg.body_limit ? s->cfg.body_limit : HTTP_DEFAULT_BODY_LIMIT;
+}
+
+/* First handler call: everything except answering (and except answering an
+ * oversize Content-Length early, where closing the connection is wanted). */
+static enum MHD_Result first_call(http_ctx *c, const char *method, const char *version)
+{
+    http_server *s = c->s;
+    c->started = true;
+    c->req.method = method;
+    c->req.version = version;
+    c->req.app = s->app;
+    c->head = !strcmp(method, "HEAD");
+    c->req.content_type = http_header_get(&c->req, "Content-Type");
+    client_ip(c);
+    request_id_set(c);
+    c->metric_idx = s->nroutes + 1;
+    c->limit = body_cap(s, NULL);
+    buf_init(&c->body, c->limit);
+
+    char *q = strchr(c->raw_uri, '?');
+    if (q)
+        *q = 0; /* raw_uri is now the raw path */
+    size_t n = strlen(c->raw_uri);
+    c->path_dec = xmalloc(n + 1);
+    if (c->raw_uri[0] != '/' || http_url_decode(c->raw_uri, n, c->path_dec, false) < 0) {
+        free(c->path_dec);
+        c->path_dec = NULL;
+        return MHD_YES; /* answered with 400 on the last call */
+    }
+    c->req.path = c->path_dec;
+    if (q) {
+        c->nquery = http_query_parse(q + 1, strlen(q + 1), c->query, HTTP_MAX_QUERY);
+        if (c->nquery < 0) {
+            c->nquery = 0;
+            c->req.path = NULL; /* marks "bad request" for the last call */
+            free(c->path_dec);
+            c->path_dec = NULL;
+            return MHD_YES;
+        }
+    }
+    c->route = http_router_find(s, c, method, c->raw_uri, &c->path_known, c->allow, sizeof c->allow,
+                                &c->bad_param);
+    if (c->route)
+        c->metric_idx = (int)(c->route - s->routes);
+    c->limit = body_cap(s, c->route);
+    c->body.limit = c->limit;
+
+    const char *cl = http_header_get(&c->req, "Content-Length");
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (errno || *end || v > c->limit)
+            return queue_error(c, NQI_ETOOBIG, NULL, "request body larger than %zu bytes",
+                               c->limit);
+    }
+    return MHD_YES;
+}
+
+/* Route, authenticate, authorize, run the handler. */
+static enum MHD_Result dispatch(http_ctx *c)
+{
+    http_server *s = c->s;
+    http_req *r = &c->req;
+    if (!r->path)
+        return queue_error(c, NQI_EBADREQ, NULL, "malformed URL (bad escape or invalid UTF-8)");
+    if (c->too_big)
+        return queue_error(c, NQI_ETOOBIG, NULL, "request body larger than %zu bytes", c->limit);
+    r->body = c->body.data;
+    r->body_len = c->body.len;
+
+    if (!c->route) {
+        if (c->bad_param)
+            return queue_error(c, NQI_EBADREQ, NULL, "malformed path parameter");
+        if (c->path_known)
+            return queue_error(c, NQI_EMETHOD, c->allow, "%s is not allowed on %s", r->method,
+                               r->path);
+        bool api = !strncmp(c->raw_uri, "/api/", 5) || !strcmp(c->raw_uri, "/api");
+        if (!api && s->static_root && (!strcmp(r->method, "GET") || c->head)) {
+            http_resp w = {.fd = -1};
+            c->metric_idx = s->nroutes;
+            http_static_serve(s, c, &w);
+            return queue_resp(c, &w);
+        }
+        return queue_error(c, NQI_ENOTFOUND, NULL, "no such resource: %s", r->path);
+    }
+    r->route = c->route->pattern;
+
+    nqi_error err = {0};
+    /* the connection first: authentication looks up sessions and tokens */
+    if (s->st) {
+        r->db = store_conn_thread(s->st, &err);
+        if (!r->db)
+            return queue_error(c, NQI_EBUSY, NULL, "database unavailable: %s", err.message);
+    }
+    r->principal.role = ROLE_PUBLIC;
+    if (s->auth && s->auth(r, &err)) {
+        if (!err.code)
+            err.code = NQI_EAUTH;
+        http_resp w = {.fd = -1};
+        http_resp_problem(&w, r, &err);
+        return queue_resp(c, &w);
+    }
+    if (!r->principal.role)
+        r->principal.role = ROLE_PUBLIC;
+    if (!(c->route->roles & r->principal.role)) {
+        bool anon = r->principal.role == ROLE_PUBLIC && r->principal.user_id == 0;
+        return anon ? queue_error(c, NQI_EAUTH, NULL, "sign in to use %s", r->path)
+                    : queue_error(c, NQI_EFORBIDDEN, NULL, "role %s may not use %s %s",
+                                  role_name(r->principal.role), c->route->method, r->path);
+    }
+    http_resp w = {.fd = -1};
+    c->route->handler(r, &w);
+    if (!w.status) {
+        resp_free(&w);
+        return queue_error(c, NQI_EINTERNAL, NULL, "handler produced no response");
+    }
+    return queue_resp(c, &w);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    http_ctx *c = *con_cls;
+    if (!c) /* should not happen: the URI callback runs first */
+        return MHD_NO;
+    if (!c->started)
+        return first_call(c, method, version);
+    if (*upload_data_size) {
+        if (!c->too_big && !c->answered &&
+            buf_append(&c->body, upload_data, *upload_data_size) < 0) {
+            /* 0.9.75 refuses a queued response while the body is still
+             * arriving: drop the rest, answer 413 on the last call. A client
+             * that keeps sending is cut off by the discard ceiling. */
+            c->too_big = true;
+            buf_free(&c->body);
+        }
+        if (c->too_big) {
+            c->discarded += *upload_data_size;
+            if (c->discarded > c->limit + HTTP_DISCARD_MAX)
+                return MHD_NO;
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (c->answered)
+        return MHD_YES;
+    return dispatch(c);
+}
+
+static void access_log(http_ctx *c, int64_t dur_us)
+{
+    char t[32];
+    time_iso8601(now_ms(), t, sizeof t);
+    fprintf(stderr, "%s %s %s %s %s %d %llu %.1fms\n", t, c->req.request_id, c->req.client_ip,
+            c->req.method ? c->req.method : "-", c->raw_uri, c->status,
+            (unsigned long long)c->bytes, (double)dur_us / 1000.0);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    http_server *s = cls;
+    http_ctx *c = *con_cls;
+    if (!c)
+        return;
+    *con_cls = NULL;
+    if (c->started && c->answered) {
+        int64_t dur = mono_us() - c->t0_us;
+        http_metrics_record(s, c->metric_idx, c->status, dur);
+        if (s->cfg.access_log)
+            access_log(c, dur);
+    }
+    for (int i = 0; i < c->req.nparams; i++)
+        free(c->param_val[i]);
+    http_kv_free(c->query, c->nquery);
+    buf_free(&c->body);
+    free(c->path_dec);
+    free(c->raw_uri);
+    free(c);
+    __atomic_fetch_sub(&s->inflight, 1, __ATOMIC_SEQ_CST);
+}
+
+/* ---- server ---- */
+
+http_server *http_server_new(const http_config *cfg, store *st, void *app)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "nqi: libsodium failed to initialise\n");
+        abort();
+    }
+    http_server *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->host = xstrdup(cfg->host && *cfg->host ? cfg->host : "127.0.0.1");
+    s->cfg.host = s->host;
+    s->cfg.static_dir = NULL;
+    if (cfg->static_dir && *cfg->static_dir) {
+        s->static_root = realpath(cfg->static_dir, NULL);
+        if (!s->static_root)
+            fprintf(stderr, "nqi: static dir %s: %s (web UI disabled)\n", cfg->static_dir,
+                    strerror(errno));
+        s->cfg.static_dir = s->static_root;
+    }
+    if (s->cfg.threads < 1)
+        s->cfg.threads = 1;
+    if (s->cfg.conn_limit < 1)
+        s->cfg.conn_limit = 1024;
+    if (s->cfg.conn_timeout_s < 1)
+        s->cfg.conn_timeout_s = 30;
+    if (!s->cfg.body_limit)
+        s->cfg.body_limit = HTTP_DEFAULT_BODY_LIMIT;
+    s->st = st;
+    s->app = app;
+    return s;
+}
+
+void http_set_auth(http_server *s, http_auth_fn fn)
+{
+    s->auth = fn;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("nqi http (libmicrohttpd): ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+int http_server_start(http_server *s, nqi_error *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
+                    *ai = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", s->cfg.port);
+    int gai = getaddrinfo(s->host, port, &hints, &ai);
+    if (gai)
+        return nqi_error_set(err, NQI_EIO, "cannot resolve listen host %s: %s", s->host,
+                             gai_strerror(gai));
+    http_router_prepare(s);
+    http_metrics_init(s);
+    s->started = true;
+    s->start_ms = now_ms();
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    /* The logger goes first so MHD uses it for everything after; a pool of
+     * one thread is no pool (MHD warns), so the option is left out then. */
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.conn_timeout_s, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, s->cfg.conn_limit, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+        {s->cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, s->cfg.threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
+                            MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->d)
+        return nqi_error_set(err, NQI_EIO, "cannot listen on %s:%d: %s", s->host, s->cfg.port,
+                             strerror(errno));
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : s->cfg.port;
+    return 0;
+}
+
+int http_server_port(http_server *s)
+{
+    return s->port;
+}
+
+int http_server_inflight(http_server *s)
+{
+    return __atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST);
+}
+
+void http_server_stop(http_server *s)
+{
+    if (!s)
+        return;
+    if (s->d) {
+        MHD_socket lfd = MHD_quiesce_daemon(s->d);
+        int64_t deadline = mono_us() + (int64_t)HTTP_STOP_WAIT_MS * 1000;
+        while (http_server_inflight(s) > 0 && mono_us() < deadline) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (http_server_inflight(s) > 0)
+            fprintf(stderr, "nqi http: stopping with %d request(s) still running\n",
+                    http_server_inflight(s));
+        MHD_stop_daemon(s->d);
+        if (lfd != MHD_INVALID_SOCKET)
+            close(lfd);
+        s->d = NULL;
+    }
+    http_router_release(s);
+    free(s->metrics);
+    free(s->static_root);
+    free(s->host);
+    free(s);
+}

@@ -1,0 +1,270 @@
+/*
+ * test_audit.c — core/audit's hash chain against a real SQLite file: the
+ * canonical string is pinned by recomputing a record's hash here, then rows
+ * are tampered with by raw SQL (as an attacker with database access would)
+ * and audit_verify must name the record.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/util.h"
+
+typedef struct fx {
+    char dir[64];
+    store *st;
+    store_conn *c;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-audit-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    char *url = xasprintf("sqlite:%s/t.db", f->dir);
+    nqi_error err = {0};
+    int applied;
+    assert_int_equal(store_open(url, &f->st, &err), 0);
+    free(url);
+    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
+    f->c = store_conn_thread(f->st, &err);
+    assert_non_null(f->c);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    store_close(f->st);
+    char *cmd = xasprintf("rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(f);
+    return 0;
+}
+
+static void exec(fx *f, const char *sql)
+{
+    nqi_error err = {0};
+    if (store_exec(f->c, sql, NULL, 0, NULL, &err))
+        fail_msg("%s: %s", sql, err.message);
+}
+
+static http_principal actor(void)
+{
+    http_principal p = {.user_id = 7, .role = ROLE_INSPECTOR};
+    snprintf(p.username, sizeof p.username, "li.ming");
+    return p;
+}
+
+/* n records in one transaction each; entity ids "GB/T 19580-2012#k". */
+static void add_records(fx *f, int n)
+{
+    http_principal p = actor();
+    for (int i = 0; i < n; i++) {
+        nqi_error err = {0};
+        char id[64];
+        snprintf(id, sizeof id, "GB/T 19580-2012#%d", i);
+        json_t *before = i ? json_pack("{s:i}", "version", i) : NULL;
+        json_t *after = json_pack("{s:i, s:s}", "version", i + 1, "title", "卓越绩效评价准则");
+        assert_int_equal(store_begin(f->c, true, &err), 0);
+        assert_int_equal(audit_record(f->c, &p, "standard.update", "standard", id, before, after,
+                                      &err),
+                         0);
+        assert_int_equal(store_commit(f->c, &err), 0);
+        json_decref(before);
+        json_decref(after);
+    }
+}
+
+static int verify(fx *f, int64_t *checked, char *msg, size_t n)
+{
+    nqi_error err = {0};
+    int rc = audit_verify(f->c, checked, &err);
+    snprintf(msg, n, "%s", err.message);
+    return rc;
+}
+
+static void sha_hex(const char *s, char out[65])
+{
+    unsigned char h[32];
+    crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+    hex_encode(h, 32, out);
+}
+
+static void test_canonical_hash(void **state)
+{
+    fx *f = *state;
+    nqi_error err = {0};
+    http_principal p = actor();
+    /* Outside a transaction: refused, nothing written. */
+    json_t *after = json_pack("{s:s, s:i}", "title", "质量|管理", "a", 1);
+    assert_int_equal(audit_record(f->c, &p, "x", "y", "1", NULL, after, &err), NQI_EINTERNAL);
+
+    assert_int_equal(store_begin(f->c, true, &err), 0);
+    assert_int_equal(audit_record(f->c, &p, "std.create", "standard", "GB/T 1|2%", NULL, after,
+                                  &err),
+                     0);
+    assert_int_equal(store_commit(f->c, &err), 0);
+    json_decref(after);
+
+    int64_t at = 0;
+    assert_int_equal(store_query_int(f->c, "SELECT at FROM audit_log WHERE id = 1", NULL, 0, &at,
+                                     &err),
+                     0);
+    char after_hash[65], want[65], canon[512], *got = NULL;
+    /* Sorted keys, compact separators, UTF-8 as is. */
+    sha_hex("{\"a\":1,\"title\":\"质量|管理\"}", after_hash);
+    snprintf(canon, sizeof canon,
+             "0000000000000000000000000000000000000000000000000000000000000000|1|%lld|7|li.ming|"
+             "std.create|standard|GB/T 1%%7C2%%25||%s",
+             (long long)at, after_hash);
+    sha_hex(canon, want);
+    assert_int_equal(store_query_text(f->c, "SELECT hash FROM audit_log WHERE id = 1", NULL, 0,
+                                      &got, &err),
+                     0);
+    assert_string_equal(got, want);
+    free(got);
+    assert_int_equal(store_query_text(f->c, "SELECT after_hash FROM audit_log WHERE id = 1", NULL,
+                                      0, &got, &err),
+                     0);
+    assert_string_equal(got, after_hash);
+    free(got);
+
+    int64_t n = 0;
+    char msg[512];
+    assert_int_equal(verify(f, &n, msg, sizeof msg), 0);
+    assert_int_equal(n, 1);
+}
+
+static void test_chain_ok_and_rollback(void **state)
+{
+    fx *f = *state;
+    int64_t n = -1;
+    char msg[512];
+    assert_int_equal(verify(f, &n, msg, sizeof msg), 0); /* empty log */
+    assert_int_equal(n, 0);
+    add_records(f, 20);
+    assert_int_equal(verify(f, &n, msg, sizeof msg), 0);
+    assert_int_equal(n, 20);
+
+    /* A rolled-back write leaves no record and the chain intact. */
+    nqi_error err = {0};
+    http_principal p = actor();
+    assert_int_equal(store_begin(f->c, true, &err), 0);
+    assert_int_equal(audit_record(f->c, &p, "x", "y", "z", NULL, NULL, &err), 0);
+    store_rollback(f->c);
+    assert_int_equal(verify(f, &n, msg, sizeof msg), 0);
+    assert_int_equal(n, 20);
+    add_records(f, 1);
+    assert_int_equal(verify(f, &n, msg, sizeof msg), 0);
+    assert_int_equal(n, 21);
+    /* Each record's prev_hash is the previous record's hash. */
+    int64_t bad = -1;
+    assert_int_equal(store_query_int(f->c,
+                                     "SELECT COUNT(*) FROM audit_log a JOIN audit_log b "
+                                     "ON b.id = a.id + 1 WHERE b.prev_hash <> a.hash",
+                                     NULL, 0, &bad, &err),
+                     0);
+    assert_int_equal(bad, 0);
+}
+
+static void test_tamper_action(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 20);
+    exec(f, "UPDATE audit_log SET action = 'standard.delete' WHERE id = 17");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_string_equal(msg, "audit record 17: hash mismatch (row changed)");
+    assert_int_equal(n, 16);
+}
+
+static void test_tamper_after_json(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 5);
+    exec(f, "UPDATE audit_log SET after_json = '{\"version\":99}' WHERE id = 2");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_non_null(strstr(msg, "audit record 2:"));
+}
+
+static void test_rehashed_row_breaks_link(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 5);
+    /* Even a forger who rewrites a row's own hash breaks the next link. */
+    exec(f, "UPDATE audit_log SET hash = (SELECT hash FROM audit_log WHERE id = 1) WHERE id = 3");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_non_null(strstr(msg, "audit record 3"));
+}
+
+static void test_delete_middle(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 20);
+    exec(f, "DELETE FROM audit_log WHERE id = 18");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_string_equal(msg, "audit record 18 missing (chain broken)");
+}
+
+static void test_delete_last(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 20);
+    exec(f, "DELETE FROM audit_log WHERE id >= 19");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_non_null(strstr(msg, "audit record 19 missing"));
+    /* Cutting the head as well is noticed too. */
+    exec(f, "DELETE FROM audit_head");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_non_null(strstr(msg, "audit head missing"));
+}
+
+static void test_head_tampered(void **state)
+{
+    fx *f = *state;
+    int64_t n;
+    char msg[512];
+    add_records(f, 3);
+    exec(f, "UPDATE audit_head SET count = 2");
+    assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
+    assert_non_null(strstr(msg, "audit head"));
+}
+
+int main(void)
+{
+    setenv("NQI_PWHASH_FAST", "1", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_canonical_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_ok_and_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_action, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_after_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rehashed_row_breaks_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_middle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_last, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_head_tampered, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
