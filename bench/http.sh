@@ -7,7 +7,7 @@
 # Prints a Markdown table for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-10}; conns=${2:-64}; threads=${NQI_THREADS:-4}
+secs=${1:-10}; conns=${2:-64}; threads=${NQI_THREADS:-8}
 command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "needs wrk and nginx (make deps)"; exit 1; }
 tmp=$(mktemp -d /tmp/nqi-bench.XXXXXX); chmod 755 "$tmp"
 pids=()

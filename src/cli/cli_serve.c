@@ -43,7 +43,7 @@ int cmd_serve(int argc, char **argv)
     const char *listen = getenv("NQI_LISTEN");
     const char *static_dir = default_static_dir();
     const char *env_threads = getenv("NQI_THREADS");
-    int threads = env_threads ? atoi(env_threads) : 8;
+    int threads = env_threads ? atoi(env_threads) : 8; /* see docs/benchmarks.md */
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
