@@ -106,6 +106,16 @@ int cmd_serve(int argc, char **argv)
         http_server_stop(s);
         return 1;
     }
+    for (int i = 0; nqi_modules[i]; i++) {
+        if (nqi_modules[i]->start && nqi_modules[i]->start(cli_app, &err)) {
+            fprintf(stderr, "nqi serve: module %s: %s\n", nqi_modules[i]->name, err.message);
+            for (int j = i - 1; j >= 0; j--)
+                if (nqi_modules[j]->stop)
+                    nqi_modules[j]->stop(cli_app);
+            http_server_stop(s);
+            return 1;
+        }
+    }
     printf("nqi serving http://%s:%d/ (database %s%s%s)\n", host, http_server_port(s),
            store_url_redacted(cli_app->st), static_dir ? ", web UI from " : ", no web UI",
            static_dir ? static_dir : "");
@@ -115,6 +125,9 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     fprintf(stderr, "nqi serve: signal %d, finishing in-flight requests\n", sig);
     http_server_stop(s);
+    for (int i = 0; nqi_modules[i]; i++)
+        if (nqi_modules[i]->stop)
+            nqi_modules[i]->stop(cli_app);
     cli_app->http = NULL;
     fprintf(stderr, "nqi serve: stopped\n");
     return 0;

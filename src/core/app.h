@@ -26,6 +26,13 @@ typedef struct nqi_module {
     void (*routes)(http_server *s);
     /* load demo data inside an open write transaction (may be NULL) */
     int (*demo)(nqi_app *app, store_conn *c, nqi_error *err);
+    /* serve only: start background work after the server is listening
+     * (webhook delivery, reminders); stop it before the store closes.
+     * Either may be NULL. Background threads get their own store
+     * connections via store_conn_thread and must hold no state the store
+     * does not have (several servers may run on one PostgreSQL). */
+    int (*start)(nqi_app *app, nqi_error *err);
+    void (*stop)(nqi_app *app);
 } nqi_module;
 
 extern const nqi_module *const nqi_modules[]; /* NULL-terminated */
