@@ -72,7 +72,7 @@ test('home page renders in Chinese with module cards, health "ok" and the Merkle
   await page.waitForLoadState('networkidle');
   assert.deepEqual(unexpectedErrors(page), [], 'no script errors or CSP violations');
   fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-  await page.screenshot({ path: path.join(ROOT, 'docs/screenshot-home.png'), fullPage: true });
+  await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || process.env.NQI_TEST_TMP || '/tmp', 'screenshot-home.png'), fullPage: true });
   await page.context().close();
 });
 
