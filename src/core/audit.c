@@ -445,4 +445,4 @@ static void audit_routes(http_server *s)
     publog_routes(s);
 }
 
-const nqi_module audit_module = {"audit", audit_routes, NULL};
+const nqi_module audit_module = {.name = "audit", .routes = audit_routes};

@@ -441,4 +441,4 @@ static void auth_routes(http_server *s)
                "the authorization table: every route and the roles allowed");
 }
 
-const nqi_module auth_module = {"auth", auth_routes, NULL};
+const nqi_module auth_module = {.name = "auth", .routes = auth_routes};

@@ -50,4 +50,4 @@ static void core_routes(http_server *s)
     http_route(s, "GET", "/api/v1/openapi.json", ROLES_ANY, openapi, 0, "this API's OpenAPI 3.1");
 }
 
-const nqi_module core_module = {"core", core_routes, NULL};
+const nqi_module core_module = {.name = "core", .routes = core_routes};
