@@ -372,9 +372,14 @@ static enum MHD_Result first_call(http_ctx *c, const char *method, const char *v
         char *end;
         errno = 0;
         unsigned long long v = strtoull(cl, &end, 10);
-        if (errno || *end || v > c->limit)
+        if (errno || *end || v > (unsigned long long)c->limit + HTTP_DISCARD_MAX)
             return queue_error(c, NQI_ETOOBIG, NULL, "request body larger than %zu bytes",
                                c->limit);
+        /* Moderately oversized: read and drop the body, answer 413 at the
+         * end. Answering now would close the connection while the client is
+         * still sending, and many clients then never read the 413. */
+        if (v > c->limit)
+            c->too_big = true;
     }
     return MHD_YES;
 }
