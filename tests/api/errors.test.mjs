@@ -39,6 +39,16 @@ test('oversize body is a 413, both declared and streamed', async () => {
   const r = await api('POST', '/api/v1/users', { token: admin(), raw: big,
     headers: { 'content-type': 'application/json' } });
   assertProblem(assert, r, 413);
+  // chunked: no Content-Length, so the cap is enforced while reading
+  const chunk = new TextEncoder().encode('a'.repeat(64 * 1024));
+  let sent = 0;
+  const stream = new ReadableStream({
+    pull(ctl) { if (sent++ < 24) ctl.enqueue(chunk); else ctl.close(); },
+  });
+  const res = await fetch(process.env.NQI_URL + '/api/v1/users', { method: 'POST', body: stream, duplex: 'half',
+    headers: { authorization: `Bearer ${admin()}`, 'content-type': 'application/json' } });
+  assert.equal(res.status, 413);
+  assert.match(res.headers.get('content-type'), /problem\+json/);
 });
 
 test('wrong content type is a 415', async () => {
