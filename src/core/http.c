@@ -378,8 +378,14 @@ static enum MHD_Result first_call(http_ctx *c, const char *method, const char *v
         /* Moderately oversized: read and drop the body, answer 413 at the
          * end. Answering now would close the connection while the client is
          * still sending, and many clients then never read the 413. */
-        if (v > c->limit)
+        if (v > c->limit) {
+            /* a client that asked before sending gets its answer now */
+            const char *expect = http_header_get(&c->req, "Expect");
+            if (expect && !strcasecmp(expect, "100-continue"))
+                return queue_error(c, NQI_ETOOBIG, NULL, "request body larger than %zu bytes",
+                                   c->limit);
             c->too_big = true;
+        }
     }
     return MHD_YES;
 }

@@ -430,13 +430,32 @@ static void test_query(void **state)
 static void test_body_limits(void **state)
 {
     resp r;
-    /* Content-Length over the route cap: 413 before the body is read */
+    /* Content-Length over the route cap with Expect: 100-continue: 413
+     * before the body is sent */
     req(&r, "POST /api/v1/small HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-            "Content-Length: 100000\r\n\r\n{\"name\":");
+            "Expect: 100-continue\r\nContent-Length: 100000\r\n\r\n");
     json_t *j = problem(&r, 413);
     assert_string_equal(json_string_value(json_object_get(j, "type")),
                         "https://nqi.dev/problems/payload-too-large");
     json_decref(j);
+    resp_free(&r);
+
+    /* without Expect the body is drained, then 413 (the client reads it) */
+    {
+        char *body = xmalloc(100001);
+        memset(body, 'y', 100000);
+        body[100000] = 0;
+        req(&r, "POST /api/v1/small HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100000\r\n\r\n%s", body);
+        free(body);
+        json_decref(problem(&r, 413));
+        resp_free(&r);
+    }
+
+    /* declared far beyond what is worth draining: answered at once */
+    req(&r, "POST /api/v1/small HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            "Content-Length: 999999999\r\n\r\n{\"name\":");
+    json_decref(problem(&r, 413));
     resp_free(&r);
 
     /* chunked: no length up front; the cap applies while collecting */
