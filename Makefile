@@ -9,7 +9,7 @@ CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-EXTRA_LIBS := -lxlsxwriter -lqrencode -lpthread -lm
+EXTRA_LIBS := -lxlsxwriter -lqrencode -lpng -lpthread -lm
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g

@@ -8,7 +8,7 @@ secs=${FUZZ_SECONDS:-60}
 out=build/fuzz
 mkdir -p "$out/obj"
 flags="-std=gnu11 -g -O1 -Isrc -Ibuild/gen $(pkg-config --cflags libmicrohttpd jansson sqlite3 libpq libsodium) -fsanitize=fuzzer-no-link,address,undefined"
-libs="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium) -lxlsxwriter -lqrencode -lpthread -lm"
+libs="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium) -lxlsxwriter -lqrencode -lpng -lpthread -lm"
 objs=()
 for src in $(find src -name '*.c' ! -name main.c) build/gen/*.c; do
     o=$out/obj/$(echo "$src" | tr / _).o
