@@ -72,28 +72,45 @@ static int open_inside(const char *root, const char *rel, struct stat *st)
     return fd;
 }
 
-static bool looks_like_file(const char *rel)
+/* Does a path name a file the build could have produced? Under /assets/,
+ * or a last segment ending in a web file extension. Anything else is a page
+ * of the Vue app (history mode) and gets index.html — including paths such
+ * as /standards/GB%2FT%201.1-2020 whose segments hold encoded slashes or
+ * dots, which can never name a file here. */
+static bool looks_like_file(const char *path)
 {
-    if (!strncmp(rel, "assets/", 7))
+    static const char *const exts[] = {"js",  "mjs",  "css", "map", "png",  "jpg",  "jpeg",
+                                       "gif", "svg",  "ico", "webp", "json", "txt", "html",
+                                       "woff", "woff2", "ttf", "webmanifest", "xml", NULL};
+    if (*path == '/')
+        path++;
+    if (!strncmp(path, "assets/", 7))
         return true;
-    const char *slash = strrchr(rel, '/');
-    const char *last = slash ? slash + 1 : rel;
-    return strchr(last, '.') && strcmp(last, "index.html");
+    const char *slash = strrchr(path, '/');
+    const char *last = slash ? slash + 1 : path;
+    const char *dot = strrchr(last, '.');
+    if (!dot || strchr(dot, '%'))
+        return false;
+    for (int i = 0; exts[i]; i++)
+        if (!strcasecmp(dot + 1, exts[i]))
+            return true;
+    return false;
 }
 
 void http_static_serve(http_server *s, http_ctx *c, http_resp *w)
 {
     char rel[1024];
-    int rc = http_static_path(c->raw_uri, rel, sizeof rel);
-    if (rc) {
-        http_resp_error(w, &c->req, rc, rc == NQI_EBADREQ ? "malformed path" : "not found");
-        return;
-    }
     struct stat st;
-    int fd = open_inside(s->static_root, rel, &st);
+    int fd = -1;
+    int rc = http_static_path(c->raw_uri, rel, sizeof rel);
+    if (rc == 0)
+        fd = open_inside(s->static_root, rel, &st);
     if (fd < 0) {
-        if (looks_like_file(rel)) {
-            http_resp_error(w, &c->req, NQI_ENOTFOUND, "no such file: %s", c->req.path);
+        if (looks_like_file(c->raw_uri)) {
+            if (rc == NQI_EBADREQ)
+                http_resp_error(w, &c->req, rc, "malformed path");
+            else
+                http_resp_error(w, &c->req, NQI_ENOTFOUND, "no such file: %s", c->req.path);
             return;
         }
         snprintf(rel, sizeof rel, "index.html");
