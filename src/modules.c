@@ -3,6 +3,9 @@
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/auth.h"
+#include "standards/standards.h"
+#include "standards/tracking.h"
+#include "standards/validity.h"
 
 extern const nqi_module core_module;
 
@@ -10,5 +13,8 @@ const nqi_module *const nqi_modules[] = {
     &core_module,
     &auth_module,
     &audit_module,
+    &standards_module,
+    &tracking_module,
+    &validity_module,
     NULL,
 };

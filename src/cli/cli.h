@@ -31,6 +31,8 @@ int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_standards(int argc, char **argv);
 
 /* Print a usage line for a command to stderr and return 2. */
 int cli_usage(const char *usage);

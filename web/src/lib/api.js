@@ -10,6 +10,8 @@
 // * JSON responses are parsed; 204 gives null.
 // * Errors (any non-2xx) throw ApiError with .status, .title, .detail, .errors ([{field, message}]),
 //   .type and .retryAfter, taken from the RFC 7807 problem+json body when there is one.
+// * A raw body (string, Blob, ArrayBuffer — e.g. a CSV file as uploaded) goes as is with its own type:
+//     await api.post('/standards/import', undefined, { raw: file, contentType: 'text/csv', query: { dry_run: 1 } });
 // * A 401 calls the handler installed with onUnauthorized() (the router sends the user to /login
 //   when the current page needs a login); the error is still thrown.
 
@@ -64,13 +66,14 @@ export function apiUrl(path, query) {
   return url;
 }
 
-export async function request(method, path, { query, body, signal, quiet401 = false } = {}) {
+export async function request(method, path, { query, body, raw, contentType, signal, quiet401 = false } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   const init = { method, headers, credentials: 'same-origin', signal };
   if (method !== 'GET' && method !== 'HEAD') {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = raw !== undefined ? contentType || 'application/octet-stream' : 'application/json';
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
-    if (body !== undefined) init.body = JSON.stringify(body);
+    if (raw !== undefined) init.body = raw;
+    else if (body !== undefined) init.body = JSON.stringify(body);
   }
   let res;
   try {

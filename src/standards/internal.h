@@ -1,0 +1,46 @@
+/*
+ * internal.h — shared by the files of src/standards/ (catalog, search,
+ * import, export, http) and tests/unit/test_standards.c; not for other
+ * modules (they use standards.h).
+ */
+#ifndef NQI_STANDARDS_INTERNAL_H
+#define NQI_STANDARDS_INTERNAL_H
+
+#include "core/store.h"
+#include "standards/number.h"
+
+/* Status as of a date for row alias `s` of standards; binds the date three
+ * times (the same rule as standards_status_derive). */
+#define STD_STATUS_SQL                                                                       \
+    "(CASE WHEN s.ends_on IS NOT NULL AND s.ends_on <= ? THEN "                              \
+    "(CASE WHEN s.replaced_from IS NOT NULL AND s.replaced_from <= ? THEN 'replaced' "       \
+    "ELSE 'withdrawn' END) "                                                                 \
+    "WHEN s.implemented_on IS NOT NULL AND s.implemented_on > ? THEN 'upcoming' "            \
+    "WHEN s.ends_on IS NULL AND s.status IN ('withdrawn', 'replaced') THEN s.status "        \
+    "WHEN s.implemented_on IS NULL AND s.status = 'upcoming' THEN 'upcoming' "               \
+    "ELSE 'in_force' END)"
+
+/* The catalogue number of an edition: key + year ("GB/T 19580-2012",
+ * "CECS 28:2012"), without amendment, edition note or dual number; the key
+ * alone when the reference has no year. */
+void std_edition_number(const std_number *n, char out[160]);
+
+/* Recompute ends_on / replaced_from for every row with replacement links
+ * (after an import). */
+int std_catalog_refresh_derived(store_conn *c, nqi_error *err);
+
+/* Columns of the CSV/JSON import and the export, in export order. */
+enum {
+    SF_NUMBER, SF_TITLE_ZH, SF_TITLE_EN, SF_STATUS, SF_ISSUED_ON, SF_IMPLEMENTED_ON,
+    SF_WITHDRAWN_ON, SF_REPLACES, SF_REPLACED_BY, SF_ICS, SF_CCS, SF_DEPARTMENT, SF_COMMITTEE,
+    SF_ISSUER, SF_DRAFTERS, SF_ADOPTED, SF_ADOPTION_DEGREE, SF_SCOPE, SF_AMENDMENTS, SF_SOURCE,
+    SF_COUNT
+};
+extern const char *const std_field_names[SF_COUNT];    /* "number", ... */
+extern const char *const std_field_names_zh[SF_COUNT]; /* "标准号", ... (export header) */
+
+/* The field for a header cell (English name or a Chinese alias, spaces and
+ * case ignored), or -1. */
+int std_field_from_header(const char *h);
+
+#endif

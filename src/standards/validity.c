@@ -1,0 +1,792 @@
+/*
+ * validity.c — validity confirmation (标准有效性确认): split the input into
+ * lines, find the standard reference in each, look it up as of a date,
+ * follow it to the current edition, and store a checked report as a public
+ * record. See validity.h and docs/modules/validity.md.
+ *
+ * Speed: a batch runs in one read transaction with the store's cached
+ * prepared statements, and every distinct edition is looked up once: the
+ * outcome of a reference is cached by its edition number ("GB/T 19580-2004",
+ * or the key "GB/T 19580" when the line gives no year), so a list that
+ * names the same standard in many messy forms costs one lookup.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "standards/internal.h"
+#include "standards/standards.h"
+#include "standards/validity.h"
+
+#define PARSE_TRIES 16 /* start positions tried per line */
+
+/* ------------------------------------------------------------- lines */
+
+void validity_lines_free(validity_lines *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        free(v->text[i]);
+    free(v->text);
+    free(v->line);
+    memset(v, 0, sizeof *v);
+}
+
+/* Length of the white space at s (ASCII space/tab, U+3000, U+00A0, BOM). */
+static size_t space_len(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 1 && (u[0] == ' ' || u[0] == '\t'))
+        return 1;
+    if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+        return 3;
+    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return 3;
+    return 0;
+}
+
+/* Trailing white space ending at s[n): its length. */
+static size_t space_len_back(const char *s, size_t n)
+{
+    for (size_t k = 1; k <= 3 && k <= n; k++)
+        if (space_len(s + n - k, k) == k)
+            return k;
+    return 0;
+}
+
+/* Trim s[0..n), turn control characters into spaces (so the stored input
+ * and its canonical JSON stay plain), cut at VALIDITY_LINE_MAX bytes on a
+ * character boundary. NULL when nothing is left. s is valid UTF-8. */
+static char *line_clean(const char *s, size_t n)
+{
+    size_t k;
+    while (n && (k = space_len(s, n)) > 0)
+        s += k, n -= k;
+    while (n && (k = space_len_back(s, n)) > 0)
+        n -= k;
+    if (!n)
+        return NULL;
+    if (n > VALIDITY_LINE_MAX + 3) {
+        n = VALIDITY_LINE_MAX + 3; /* keep a little more so the length check sees it */
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    char *o = xstrndup(s, n);
+    for (char *p = o; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = ' ';
+    return o;
+}
+
+static void lines_add(validity_lines *v, char *text, size_t line)
+{
+    if (!text)
+        return;
+    if ((v->n & (v->n - 1)) == 0 || v->n == 0) { /* grow at powers of two */
+        size_t cap = v->n ? v->n * 2 : 16;
+        v->text = xrealloc(v->text, cap * sizeof *v->text);
+        v->line = xrealloc(v->line, cap * sizeof *v->line);
+    }
+    v->text[v->n] = text;
+    v->line[v->n++] = line;
+}
+
+static int too_many(size_t total, nqi_error *err)
+{
+    return nqi_error_field(err, NQI_ETOOBIG, "lines",
+                           "at most %d lines per check (limit %d); got %zu", VALIDITY_MAX_LINES,
+                           VALIDITY_MAX_LINES, total);
+}
+
+/* Lines of a text: \n, \r\n and \r end a line; a final break ends the last
+ * line rather than starting an empty one. */
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n' || s[i] == '\r') {
+            total++;
+            if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else if (i + 1 == n) {
+            total++;
+        }
+    }
+    return total;
+}
+
+int validity_lines_from_text(const char *data, size_t len, validity_lines *out,
+                             nqi_error *err)
+{
+    memset(out, 0, sizeof *out);
+    /* GB18030 never uses the bytes \r or \n inside a character, so the
+     * limit is checked before decoding. */
+    size_t total = count_lines(data, len);
+    if (total > VALIDITY_MAX_LINES)
+        return too_many(total, err);
+    char *text = NULL;
+    size_t tlen = 0, bad = 0;
+    nqi_error e = {0};
+    if (standards_decode_text(data ? data : "", len, &text, &tlen, &bad, &e))
+        return nqi_error_field(err, NQI_EINVAL, "body", "%s", e.message);
+    out->total = total;
+    size_t start = 0, line = 0;
+    for (size_t i = 0; i <= tlen; i++) {
+        if (i < tlen && text[i] != '\n' && text[i] != '\r')
+            continue;
+        if (i == tlen && start == tlen)
+            break;
+        line++;
+        lines_add(out, line_clean(text + start, i - start), line);
+        if (i < tlen && text[i] == '\r' && i + 1 < tlen && text[i + 1] == '\n')
+            i++;
+        start = i + 1;
+    }
+    free(text);
+    return 0;
+}
+
+int validity_lines_from_json(const json_t *lines, validity_lines *out, nqi_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_array(lines))
+        return nqi_error_field(err, NQI_EINVAL, "lines", "must be an array of strings");
+    size_t total = json_array_size(lines);
+    if (total > VALIDITY_MAX_LINES)
+        return too_many(total, err);
+    for (size_t i = 0; i < total; i++) {
+        json_t *s = json_array_get(lines, i);
+        if (!json_is_string(s)) {
+            char f[32];
+            snprintf(f, sizeof f, "lines/%zu", i);
+            nqi_error_field(err, NQI_EINVAL, f, "must be a string");
+        }
+    }
+    if (err->code) {
+        validity_lines_free(out);
+        return err->code;
+    }
+    out->total = total;
+    for (size_t i = 0; i < total; i++) {
+        json_t *s = json_array_get(lines, i);
+        lines_add(out, line_clean(json_string_value(s), strlen(json_string_value(s))), i + 1);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- finding the reference */
+
+/* Length of a leading list marker: "1." "1、" "1)" "(1)" "（1）" "[1]"
+ * "1," "1 " (digits then a separator) or a circled number ①-⑳; 0 if none. */
+static size_t enum_len(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    /* circled numbers U+2460-2473: E2 91 A0 - E2 91 B3 */
+    if (u[0] == 0xE2 && u[1] == 0x91 && u[2] >= 0xA0 && u[2] <= 0xB3)
+        i = 3;
+    else {
+        bool open = false;
+        if (u[0] == '(' || u[0] == '[') {
+            open = true;
+            i = 1;
+        } else if (!strncmp(s, "（", 3)) {
+            open = true;
+            i = 3;
+        }
+        size_t d = i;
+        while (u[i] >= '0' && u[i] <= '9' && i - d < 6)
+            i++;
+        if (i == d)
+            return 0;
+        if (u[i] == '.' || u[i] == ')' || u[i] == ']' || u[i] == ',' || u[i] == '\t' ||
+            u[i] == ' ')
+            i++;
+        else if (!strncmp(s + i, "、", 3) || !strncmp(s + i, "）", 3) ||
+                 !strncmp(s + i, "，", 3) || !strncmp(s + i, "．", 3))
+            i += 3;
+        else
+            return 0;
+        (void)open;
+    }
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == ',')
+        i++;
+    if (!strncmp(s + i, "\xE3\x80\x80", 3))
+        i += 3;
+    return s[i] ? i : 0;
+}
+
+/* A letter that may start a standard number: ASCII, or full-width Ａ-Ｚ ａ-ｚ. */
+static size_t letter_len(const unsigned char *u)
+{
+    if ((u[0] >= 'A' && u[0] <= 'Z') || (u[0] >= 'a' && u[0] <= 'z'))
+        return 1;
+    if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0xA1 && u[2] <= 0xBA)
+        return 3;
+    if (u[0] == 0xEF && u[1] == 0xBD && u[2] >= 0x81 && u[2] <= 0x9A)
+        return 3;
+    return 0;
+}
+
+/* Find the reference in a line: the whole line after a list marker first
+ * (a title may follow the number), then each later word that starts with a
+ * letter ("《卓越绩效评价准则》GB/T 19580-2012", "卓越绩效评价准则,GB/T
+ * 19580-2012"). On failure why gets the first attempt's message, the most
+ * useful one. */
+static bool find_reference(const char *s, std_number *n, char *why, size_t whylen)
+{
+    nqi_error e = {0};
+    size_t off = enum_len(s), len = strlen(s);
+    if (!std_number_parse_ex(s + off, len - off, STD_PARSE_PREFIX, n, &e))
+        return true;
+    /* the field's own message, without the "number: " the record adds */
+    snprintf(why, whylen, "%s",
+             e.nfields ? e.fields[0].message : e.message[0] ? e.message : "not a standard number");
+    const unsigned char *u = (const unsigned char *)s;
+    int tries = 1;
+    bool prev_word = true; /* the first position was tried */
+    for (size_t i = off; i < len && tries < PARSE_TRIES;) {
+        size_t l = letter_len(u + i);
+        bool alnum = l || (u[i] >= '0' && u[i] <= '9');
+        if (l && !prev_word) {
+            nqi_error e2 = {0};
+            tries++;
+            if (!std_number_parse_ex(s + i, len - i, STD_PARSE_PREFIX, n, &e2))
+                return true;
+        }
+        prev_word = alnum;
+        if (l)
+            i += l;
+        else if (u[i] < 0x80)
+            i++;
+        else { /* skip one multi-byte character */
+            i++;
+            while (i < len && (u[i] & 0xC0) == 0x80)
+                i++;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------- one outcome */
+
+/* The outcome of one edition number, shared by every line naming it. */
+typedef struct cache_ent {
+    char *key;
+    json_t *outcome; /* {recognised, number, title_zh, status, implemented_on, current,
+                        partial, partial_by, prefix_changed, candidates, error} */
+} cache_ent;
+
+typedef struct cache {
+    cache_ent *v;
+    size_t cap, n;
+} cache;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static json_t *cache_get(cache *c, const char *key)
+{
+    if (!c->cap)
+        return NULL;
+    for (size_t i = fnv1a(key) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        if (!c->v[i].key)
+            return NULL;
+        if (!strcmp(c->v[i].key, key))
+            return c->v[i].outcome;
+    }
+}
+
+static void cache_put(cache *c, const char *key, json_t *outcome);
+
+static void cache_grow(cache *c)
+{
+    cache old = *c;
+    c->cap = old.cap ? old.cap * 2 : 256;
+    c->n = 0;
+    c->v = xcalloc(c->cap, sizeof *c->v);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.v[i].key) {
+            cache_put(c, old.v[i].key, old.v[i].outcome);
+            free(old.v[i].key);
+        }
+    free(old.v);
+}
+
+/* Takes the reference to outcome. */
+static void cache_put(cache *c, const char *key, json_t *outcome)
+{
+    if ((c->n + 1) * 2 > c->cap)
+        cache_grow(c);
+    size_t i = fnv1a(key) & (c->cap - 1);
+    while (c->v[i].key)
+        i = (i + 1) & (c->cap - 1);
+    c->v[i].key = xstrdup(key);
+    c->v[i].outcome = outcome;
+    c->n++;
+}
+
+static void cache_free(cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->v[i].key) {
+            free(c->v[i].key);
+            json_decref(c->v[i].outcome);
+        }
+    free(c->v);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+/* Partial replacements of edition id in effect as of as_of: numbers of the
+ * replacing editions into arr. */
+static int partial_by(store_conn *c, int64_t id, const char *as_of, json_t *arr, nqi_error *err)
+{
+    static const char sql[] =
+        "SELECT n.number FROM standard_replacements r JOIN standards n ON n.id = r.new_id "
+        "WHERE r.old_id = ? AND r.partial = 1 AND (n.implemented_on IS NULL OR "
+        "n.implemented_on <= ?) ORDER BY n.number";
+    store_rows *r;
+    store_val p[] = {SV_INT(id), SV_TEXT(as_of)};
+    int rc = store_query(c, sql, p, 2, &r, err);
+    if (rc)
+        return rc;
+    while ((rc = store_next(r)) == 1)
+        json_array_append_new(arr, json_string(store_text(r, 0)));
+    if (rc < 0)
+        rc = store_rows_error(r, err);
+    store_rows_close(r);
+    return rc;
+}
+
+static int outcome_not_found(store_conn *c, const std_number *n, const char *edition,
+                             json_t **out, nqi_error *err)
+{
+    standards_record *v = NULL;
+    size_t cnt = 0;
+    int rc = standards_candidates(c, n, VALIDITY_CANDIDATES, &v, &cnt, err);
+    if (rc)
+        return rc;
+    json_t *cands = json_array();
+    for (size_t i = 0; i < cnt; i++)
+        json_array_append_new(cands, json_pack("{s:s, s:s, s:s}", "number", v[i].number,
+                                               "title_zh", v[i].title_zh, "status",
+                                               v[i].status));
+    standards_records_free(v, cnt);
+    char *msg = xasprintf("%s is not in the catalogue", edition);
+    *out = json_pack("{s:b, s:s, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:o, s:s}", "recognised",
+                     true, "number", edition, "title_zh", "status", "not_found",
+                     "implemented_on", "current", "partial", false, "partial_by",
+                     "prefix_changed", false, "candidates", cands, "error", msg);
+    free(msg);
+    return 0;
+}
+
+/* The edition a dated reference names, in one query: its columns, status
+ * as of the date, and whether anything may supersede it (a replacement
+ * link or a later edition with the same key). Most editions have no
+ * successor, so they need no further query. 1 found, 0 not, <0 error. */
+static int edition_get(store_conn *c, const char *number, const char *as_of,
+                       standards_record *rec, bool *successors, nqi_error *err)
+{
+    static const char sql[] =
+        "SELECT s.id, s.number, s.title_zh, s.implemented_on, " STD_STATUS_SQL ", "
+        "CASE WHEN EXISTS (SELECT 1 FROM standard_replacements r WHERE r.old_id = s.id) "
+        "OR EXISTS (SELECT 1 FROM standards o WHERE o.std_key = s.std_key AND o.id <> s.id "
+        "AND COALESCE(o.year, 0) > COALESCE(s.year, 0)) THEN 1 ELSE 0 END "
+        "FROM standards s WHERE s.number = ?";
+    store_val p[] = {SV_TEXT(as_of), SV_TEXT(as_of), SV_TEXT(as_of), SV_TEXT(number)};
+    store_rows *r;
+    int rc = store_query(c, sql, p, 4, &r, err);
+    if (rc)
+        return rc;
+    rc = store_next(r);
+    if (rc == 1) {
+        memset(rec, 0, sizeof *rec);
+        rec->id = store_int(r, 0);
+        snprintf(rec->number, sizeof rec->number, "%s", store_text(r, 1));
+        rec->title_zh = xstrdup(store_text(r, 2) ? store_text(r, 2) : "");
+        snprintf(rec->implemented_on, sizeof rec->implemented_on, "%s",
+                 store_text(r, 3) ? store_text(r, 3) : "");
+        snprintf(rec->status, sizeof rec->status, "%s", store_text(r, 4));
+        *successors = store_int(r, 5) != 0;
+    } else if (rc < 0) {
+        rc = store_rows_error(r, err);
+    }
+    store_rows_close(r);
+    return rc;
+}
+
+/* Look up one edition (n) as of as_of and build its outcome. */
+static int outcome_lookup(store_conn *c, const std_number *n, const char *edition,
+                          const char *as_of, json_t **out, nqi_error *err)
+{
+    standards_record rec = {0}, cur = {0};
+    bool successors = true;
+    int rc;
+    if (n->year) {
+        rc = edition_get(c, edition, as_of, &rec, &successors, err);
+        if (rc == 0)
+            return outcome_not_found(c, n, edition, out, err);
+        if (rc < 0)
+            return rc;
+    } else {
+        nqi_error e = {0};
+        rc = standards_lookup(c, n, as_of, &rec, &e);
+        if (rc == NQI_ENOTFOUND)
+            return outcome_not_found(c, n, edition, out, err);
+        if (rc) {
+            *err = e;
+            return rc;
+        }
+    }
+    bool prefix_changed = false;
+    json_t *pby = json_array(), *current = json_null();
+    rc = 0;
+    if (successors)
+        rc = standards_current(c, rec.id, as_of, &cur, &prefix_changed, err);
+    if (!rc && successors && cur.id != rec.id)
+        current = json_pack("{s:s, s:s, s:s, s:o}", "number", cur.number, "title_zh",
+                            cur.title_zh, "status", cur.status, "implemented_on",
+                            jstr(cur.implemented_on));
+    else
+        prefix_changed = false;
+    if (!rc && successors)
+        rc = partial_by(c, rec.id, as_of, pby, err);
+    if (!rc)
+        *out = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:b, s:[], s:n}",
+                         "recognised", true, "number", rec.number, "title_zh", rec.title_zh,
+                         "status", rec.status, "implemented_on", jstr(rec.implemented_on),
+                         "current", current, "partial", json_array_size(pby) > 0,
+                         "partial_by", pby, "prefix_changed", prefix_changed, "candidates",
+                         "error");
+    else {
+        json_decref(pby);
+        json_decref(current);
+    }
+    standards_record_free(&rec);
+    standards_record_free(&cur);
+    return rc;
+}
+
+typedef struct batch {
+    store_conn *c;
+    const char *as_of;
+    cache memo;
+    int64_t counts[6];
+} batch;
+
+static const char *const status_keys[6] = {"in_force", "upcoming",  "withdrawn",
+                                           "replaced", "not_found", "unparsed"};
+
+static void count(batch *b, const char *status)
+{
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(status, status_keys[i])) {
+            b->counts[i]++;
+            return;
+        }
+}
+
+/* The item for one input line. */
+static int check_line(batch *b, const char *text, size_t line, json_t **item, nqi_error *err)
+{
+    std_number n;
+    char why[512] = "";
+    json_t *o;
+    if (strlen(text) > VALIDITY_LINE_MAX) {
+        snprintf(why, sizeof why, "line is longer than %d bytes", VALIDITY_LINE_MAX);
+        goto unparsed;
+    }
+    if (!find_reference(text, &n, why, sizeof why))
+        goto unparsed;
+    char edition[160];
+    std_edition_number(&n, edition);
+    json_t *outcome = cache_get(&b->memo, edition);
+    if (!outcome) {
+        int rc = outcome_lookup(b->c, &n, edition, b->as_of, &outcome, err);
+        if (rc)
+            return rc;
+        cache_put(&b->memo, edition, outcome);
+    }
+    o = json_copy(outcome); /* shallow: shares current/candidates, never modified */
+    json_object_set_new(o, "line", json_integer((json_int_t)line));
+    json_object_set_new(o, "input", json_string(text));
+    json_object_set_new(o, "reference", json_string(n.canonical));
+    json_object_set_new(o, "undated", json_boolean(n.year == 0));
+    count(b, json_string_value(json_object_get(o, "status")));
+    *item = o;
+    return 0;
+unparsed:
+    o = json_pack("{s:I, s:s, s:b, s:n, s:n, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:[], s:s, "
+                  "s:b}",
+                  "line", (json_int_t)line, "input", text, "recognised", false, "reference",
+                  "number", "title_zh", "status", "unparsed", "implemented_on", "current",
+                  "partial", false, "partial_by", "prefix_changed", false, "candidates",
+                  "error", why, "undated", false);
+    if (!o) /* a parser message cut inside a character: say it plainly */
+        o = json_pack("{s:I, s:s, s:b, s:n, s:n, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:[], "
+                      "s:s, s:b}",
+                      "line", (json_int_t)line, "input", text, "recognised", false,
+                      "reference", "number", "title_zh", "status", "unparsed",
+                      "implemented_on", "current", "partial", false, "partial_by",
+                      "prefix_changed", false, "candidates", "error",
+                      "not a standard number", "undated", false);
+    count(b, "unparsed");
+    *item = o;
+    return 0;
+}
+
+int validity_check_batch(store_conn *c, const validity_lines *lines, const char *as_of,
+                         json_t **out, nqi_error *err)
+{
+    char today[11];
+    if (!as_of || !*as_of) {
+        standards_today(today);
+        as_of = today;
+    }
+    *out = NULL;
+    bool own = !store_in_tx(c);
+    int rc = own ? store_begin(c, false, err) : 0;
+    if (rc)
+        return rc;
+    batch b = {.c = c, .as_of = as_of};
+    json_t *items = json_array();
+    for (size_t i = 0; !rc && i < lines->n; i++) {
+        json_t *item = NULL;
+        rc = check_line(&b, lines->text[i], lines->line[i], &item, err);
+        if (!rc)
+            json_array_append_new(items, item);
+    }
+    cache_free(&b.memo);
+    if (own) {
+        if (rc)
+            store_rollback(c);
+        else
+            rc = store_commit(c, err);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    json_t *summary = json_object();
+    for (int i = 0; i < 6; i++)
+        json_object_set_new(summary, status_keys[i], json_integer(b.counts[i]));
+    *out = json_pack("{s:s, s:o, s:o}", "as_of", as_of, "summary", summary, "items", items);
+    return 0;
+}
+
+void validity_result_hash(const json_t *items, char out[65])
+{
+    char *s = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
+    auth_sha256_hex(s ? s : "", s ? strlen(s) : 0, out);
+    free(s);
+}
+
+/* ------------------------------------------------------------- remarks */
+
+static const char *item_str(const json_t *item, const char *k)
+{
+    const char *s = json_string_value(json_object_get(item, k));
+    return s ? s : "";
+}
+
+char *validity_item_remark(const json_t *item)
+{
+    buf b;
+    buf_init(&b, 0);
+    const char *st = item_str(item, "status");
+    const json_t *cur = json_object_get(item, "current");
+    const char *curno = json_is_object(cur) ? item_str(cur, "number") : "";
+    if (json_is_true(json_object_get(item, "undated")) && strcmp(st, "not_found"))
+        buf_printf(&b, "未注明年代号，按 %s 确认；", item_str(item, "number"));
+    if (!strcmp(st, "in_force")) {
+        buf_puts(&b, "现行有效");
+    } else if (!strcmp(st, "upcoming")) {
+        buf_printf(&b, "尚未实施（实施日期 %s）", item_str(item, "implemented_on")[0]
+                                                   ? item_str(item, "implemented_on")
+                                                   : "未定");
+        if (*curno)
+            buf_printf(&b, "，现行版本 %s", curno);
+    } else if (!strcmp(st, "replaced")) {
+        if (*curno)
+            buf_printf(&b, "已被 %s 代替", curno);
+        else
+            buf_puts(&b, "已被代替");
+    } else if (!strcmp(st, "withdrawn")) {
+        buf_puts(&b, "已废止");
+        if (*curno)
+            buf_printf(&b, "，现行版本 %s", curno);
+    } else if (!strcmp(st, "not_found")) {
+        buf_puts(&b, "标准目录中未找到");
+        const json_t *cands = json_object_get(item, "candidates");
+        size_t i;
+        const json_t *cd;
+        json_array_foreach(cands, i, cd)
+            buf_printf(&b, "%s%s", i ? "、" : "；相近标准：", item_str(cd, "number"));
+    } else {
+        buf_printf(&b, "无法识别：%s", item_str(item, "error"));
+    }
+    if (json_is_true(json_object_get(item, "prefix_changed")))
+        buf_puts(&b, "（标准代号已变更）");
+    const json_t *pby = json_object_get(item, "partial_by");
+    if (json_is_true(json_object_get(item, "partial")) && json_array_size(pby)) {
+        size_t i;
+        const json_t *p;
+        json_array_foreach(pby, i, p)
+            buf_printf(&b, "%s%s", i ? "、" : "；部分内容已被 ", json_string_value(p));
+        buf_puts(&b, " 代替");
+    }
+    return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+/* ------------------------------------------------------------- reports */
+
+bool validity_uid_valid(const char *s)
+{
+    if (!s || strlen(s) != VALIDITY_UID_LEN)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '2' && *s <= '7')))
+            return false;
+    return true;
+}
+
+/* 15 random bytes as 24 characters of lower-case base32 (RFC 4648). */
+static void uid_new(char out[VALIDITY_UID_LEN + 1])
+{
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz234567";
+    unsigned char r[15];
+    randombytes_buf(r, sizeof r);
+    size_t o = 0;
+    for (size_t i = 0; i < sizeof r; i += 5) {
+        uint64_t v = 0;
+        for (int k = 0; k < 5; k++)
+            v = v << 8 | r[i + (size_t)k];
+        for (int k = 7; k >= 0; k--)
+            out[o++] = alpha[(v >> (5 * k)) & 31];
+    }
+    out[o] = 0;
+}
+
+/* The public view of a report from its parts (items, summary: borrowed). */
+static json_t *report_json(const char *uid, const char *as_of, int64_t created_at,
+                           int64_t line_count, json_t *summary, json_t *items,
+                           const char *hash, int64_t publog_index, bool have_index)
+{
+    char t[32], *verify = xasprintf("/validity/%s", uid), *proof = NULL;
+    if (have_index)
+        proof = xasprintf("/api/v1/log/proof/%lld", (long long)publog_index);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:O, s:O, s:s, s:o, s:s, s:s?}", "id", uid,
+                          "as_of", as_of, "created_at", time_iso8601(created_at, t, sizeof t),
+                          "line_count", (json_int_t)line_count, "summary", summary, "items",
+                          items, "result_hash", hash, "publog_index",
+                          have_index ? json_integer(publog_index) : json_null(), "verify_url",
+                          verify, "proof", proof);
+    free(verify);
+    free(proof);
+    return o;
+}
+
+int validity_report_store(store_conn *c, const http_principal *actor, const json_t *report,
+                          size_t line_count, json_t **out, nqi_error *err)
+{
+    static const char sql[] =
+        "INSERT INTO validity_reports (uid, as_of, created_at, created_by, line_count, summary, "
+        "result, result_hash, publog_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    json_t *items = json_object_get(report, "items"), *summary = json_object_get(report, "summary");
+    const char *as_of = json_string_value(json_object_get(report, "as_of"));
+    *out = NULL;
+    if (!json_is_array(items) || !json_is_object(summary) || !as_of)
+        return nqi_error_set(err, NQI_EINTERNAL, "validity: malformed report");
+    char uid[VALIDITY_UID_LEN + 1], hash[65], t[32];
+    uid_new(uid);
+    char *result = json_dumps(items, JSON_COMPACT | JSON_SORT_KEYS);
+    char *sum = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
+    auth_sha256_hex(result, strlen(result), hash);
+    int64_t now = now_ms(), idx = 0;
+    json_t *record = json_pack("{s:s, s:s, s:s, s:I, s:O, s:s}", "uid", uid, "as_of", as_of,
+                               "created_at", time_iso8601(now, t, sizeof t), "line_count",
+                               (json_int_t)line_count, "summary", summary, "result_hash", hash);
+    char who[96];
+    if (actor && actor->username[0])
+        snprintf(who, sizeof who, "%s", actor->username);
+    else
+        snprintf(who, sizeof who, "token:%lld", actor ? (long long)actor->token_id : 0LL);
+    bool own = !store_in_tx(c);
+    int rc = own ? store_begin(c, true, err) : 0;
+    if (!rc)
+        rc = publog_append(c, "validity.report", uid, record, &idx, err);
+    if (!rc) {
+        store_val p[] = {SV_TEXT(uid),  SV_TEXT(as_of),  SV_INT(now),    SV_TEXT(who),
+                         SV_INT(line_count), SV_TEXT(sum), SV_TEXT(result), SV_TEXT(hash),
+                         SV_INT(idx)};
+        rc = store_exec(c, sql, p, 9, NULL, err);
+    }
+    if (!rc)
+        rc = audit_record(c, actor, "validity.report", "validity_report", uid, NULL, record, err);
+    if (own) {
+        if (!rc)
+            rc = store_commit(c, err);
+        if (rc)
+            store_rollback(c);
+    }
+    if (!rc)
+        *out = report_json(uid, as_of, now, (int64_t)line_count, summary, items, hash, idx, true);
+    json_decref(record);
+    free(result);
+    free(sum);
+    return rc;
+}
+
+int validity_report_get(store_conn *c, const char *uid, json_t **out, nqi_error *err)
+{
+    static const char sql[] = "SELECT as_of, created_at, line_count, summary, result, "
+                              "result_hash, publog_index FROM validity_reports WHERE uid = ?";
+    *out = NULL;
+    if (!validity_uid_valid(uid))
+        return nqi_error_field(err, NQI_ENOTFOUND, "uid", "no validity report '%.40s'",
+                               uid ? uid : "");
+    store_rows *r;
+    int rc = store_query(c, sql, (store_val[]){SV_TEXT(uid)}, 1, &r, err);
+    if (rc)
+        return rc;
+    rc = store_next(r);
+    if (rc == 1) {
+        json_t *summary = json_loads(store_text(r, 3) ? store_text(r, 3) : "", 0, NULL);
+        json_t *items = json_loads(store_text(r, 4) ? store_text(r, 4) : "", 0, NULL);
+        if (!summary || !items) {
+            rc = nqi_error_set(err, NQI_EINTERNAL, "validity report %s is not readable", uid);
+        } else {
+            *out = report_json(uid, store_text(r, 0), store_int(r, 1), store_int(r, 2), summary,
+                               items, store_text(r, 5), store_int(r, 6), !store_isnull(r, 6));
+            rc = 0;
+        }
+        json_decref(summary);
+        json_decref(items);
+    } else if (rc == 0) {
+        rc = nqi_error_field(err, NQI_ENOTFOUND, "uid", "no validity report '%s'", uid);
+    } else {
+        rc = store_rows_error(r, err);
+    }
+    store_rows_close(r);
+    return rc;
+}
