@@ -40,6 +40,68 @@ static const cli_command commands[] = {
     {"help", "help", "this list", cmd_help, false},
 };
 
+/* The flags of the commands that need the database, checked before main
+ * opens (and migrates, or creates) it: a usage error must not touch the
+ * database. "name=" takes a value ("--name V" or "--name=V"), "name" is a
+ * switch. Commands not listed here are not pre-checked (they parse their
+ * own flags, and those without the database have nothing to protect). */
+static const struct {
+    const char *command;
+    const char *flags;
+} command_flags[] = {
+    {"serve", "listen=,static=,threads=,quiet"},
+    {"user", "role=,password=,display-name=,credit-code="},
+    {"token", "role=,org="},
+    {"audit", "limit="},
+    {"backup", ""},
+};
+
+/* Does the comma-separated spec list the flag name[0..n)? *value gets
+ * whether it takes a value. */
+static bool flag_known(const char *spec, const char *name, size_t n, bool *value)
+{
+    while (*spec) {
+        size_t l = strcspn(spec, ",");
+        bool v = l && spec[l - 1] == '=';
+        size_t nl = v ? l - 1 : l;
+        if (nl == n && !strncmp(spec, name, n)) {
+            *value = v;
+            return true;
+        }
+        spec += l;
+        if (*spec == ',')
+            spec++;
+    }
+    return false;
+}
+
+/* 0, or 2 after printing usage when argv has a flag the command does not
+ * take (or a value flag without its value). */
+static int flags_precheck(const cli_command *c, int argc, char **argv)
+{
+    const char *spec = NULL;
+    for (size_t i = 0; i < sizeof command_flags / sizeof command_flags[0]; i++)
+        if (!strcmp(command_flags[i].command, c->name))
+            spec = command_flags[i].flags;
+    if (!spec)
+        return 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1])
+            continue; /* an operand, or "-" for stdin */
+        if (a[1] != '-')
+            return cli_usage(c->usage); /* no single-dash flags */
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        bool takes_value;
+        if (!flag_known(spec, name, n, &takes_value) || (eq && !takes_value))
+            return cli_usage(c->usage);
+        if (takes_value && !eq && ++i >= argc)
+            return cli_usage(c->usage);
+    }
+    return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
     FILE *out = argc < 0 ? stderr : stdout;
@@ -89,8 +151,11 @@ int main(int argc, char **argv)
             continue;
         if (!c->needs_db)
             return c->run(argc - 1, argv + 1);
+        int rc = flags_precheck(c, argc, argv);
+        if (rc)
+            return rc;
         nqi_app app = {0};
-        int rc = cli_app_open(&app, argc - 1, argv + 1);
+        rc = cli_app_open(&app, argc - 1, argv + 1);
         if (rc)
             return rc;
         cli_app = &app;

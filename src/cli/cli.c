@@ -62,7 +62,9 @@ static int open_store(nqi_app *app, int argc, char **argv, bool migrate)
     app->db_url = cli_db_url(argc, argv);
     ensure_sqlite_dir(app->db_url);
     if (store_open(app->db_url, &app->st, &err)) {
-        fprintf(stderr, "nqi: cannot open database %s: %s\n", app->db_url, err.message);
+        char *shown = store_redact_url(app->db_url); /* never print the password */
+        fprintf(stderr, "nqi: cannot open database %s: %s\n", shown, err.message);
+        free(shown);
         return 1;
     }
     if (!migrate)

@@ -137,10 +137,13 @@ int cmd_verify(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "verification FAILED: %s\n", err.message);
     } else if (consistency) {
+        /* the sizes from the signed heads, which are what was verified */
         printf("verified: tree of size %lld is a prefix of tree of size %lld (both heads "
                "signed)\n",
-               (long long)json_integer_value(json_object_get(doc, "first")),
-               (long long)json_integer_value(json_object_get(doc, "second")));
+               (long long)json_integer_value(
+                   json_object_get(json_object_get(doc, "first_head"), "tree_size")),
+               (long long)json_integer_value(
+                   json_object_get(json_object_get(doc, "second_head"), "tree_size")));
     } else {
         json_t *head = json_object_get(doc, "head");
         char t[32];

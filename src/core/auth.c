@@ -230,6 +230,19 @@ int auth_user_get(store_conn *c, int64_t id, json_t **out, nqi_error *err)
     return rc;
 }
 
+/* Names the audit log uses for principals that are not users: a user
+ * called "cli" would be indistinguishable from the command line there.
+ * ("admin" stays allowed: it is the first administrator's real name.) */
+static bool username_reserved(const char *s)
+{
+    static const char *const reserved[] = {"cli", "anonymous", "system", "token", "root",
+                                           "nqi", NULL};
+    for (int i = 0; reserved[i]; i++)
+        if (!strcmp(s, reserved[i]))
+            return true;
+    return false;
+}
+
 static int user_validate(const char *username, const char *password, int role,
                          const char *display_name, const char *credit_code, nqi_error *err)
 {
@@ -238,6 +251,8 @@ static int user_validate(const char *username, const char *password, int role,
     else if (!auth_username_valid(username))
         nqi_error_field(err, NQI_EINVAL, "username",
                         "3 to 32 characters from a-z, 0-9, '_', '.', '-'");
+    else if (username_reserved(username))
+        nqi_error_field(err, NQI_EINVAL, "username", "'%s' is reserved", username);
     check_password(password, "password", err);
     if (!role_assignable(role))
         nqi_error_field(err, NQI_EINVAL, "role",
@@ -380,6 +395,43 @@ int auth_user_passwd(store_conn *c, const http_principal *actor, const char *use
     return tx_leave(c, own, rc, err);
 }
 
+/* Disabling yourself, or the last enabled admin, would lock everyone out of
+ * the admin API (only the CLI could undo it): 409. The lock keeps two admins
+ * disabling each other at once on PostgreSQL from both succeeding. */
+static int admin_keep_one(store_conn *c, const http_principal *actor, int64_t id, nqi_error *err)
+{
+    static const char sql_target[] = "SELECT role, disabled FROM users WHERE id = ?";
+    static const char sql_others[] =
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?";
+    if (actor && actor->user_id && actor->user_id == id)
+        return nqi_error_set(err, NQI_ECONFLICT, "you cannot disable your own account");
+    int rc = store_tx_lock(c, "auth.admins", err);
+    if (rc)
+        return rc;
+    store_rows *rows = NULL;
+    store_val p[] = {SV_INT(id)};
+    if ((rc = store_query(c, sql_target, p, 1, &rows, err)))
+        return rc;
+    bool enabled_admin = false;
+    rc = store_next(rows);
+    if (rc == 1)
+        enabled_admin = store_text(rows, 0) && !strcmp(store_text(rows, 0), "admin") &&
+                        store_int(rows, 1) == 0;
+    rc = rc < 0 ? store_rows_error(rows, err) : 0;
+    store_rows_close(rows);
+    if (rc || !enabled_admin)
+        return rc; /* a missing user is reported as 404 by the caller */
+    int64_t others = 0;
+    if ((rc = store_query_int(c, sql_others, p, 1, &others, err)))
+        return rc;
+    if (others == 0)
+        return nqi_error_set(err, NQI_ECONFLICT,
+                             "user %lld is the last enabled admin; enable or create another "
+                             "admin first",
+                             (long long)id);
+    return 0;
+}
+
 static int user_disable_tx(store_conn *c, const http_principal *actor, int64_t id, bool disabled,
                            nqi_error *err)
 {
@@ -387,7 +439,9 @@ static int user_disable_tx(store_conn *c, const http_principal *actor, int64_t i
     static const char sql_kill[] = "DELETE FROM sessions WHERE user_id = ?";
     json_t *before = NULL, *after = NULL;
     char idbuf[24];
-    int rc = auth_user_get(c, id, &before, err);
+    int rc = disabled ? admin_keep_one(c, actor, id, err) : 0;
+    if (!rc)
+        rc = auth_user_get(c, id, &before, err);
     if (rc)
         return rc;
     store_val p[] = {SV_INT(disabled ? 1 : 0), SV_INT(now_ms()), SV_INT(id)};
@@ -556,12 +610,11 @@ void auth_cli_principal(http_principal *p)
 
 /* Failures counted for the rate limit; *retry_s gets the seconds until the
  * count drops below max (the max-th most recent failure leaves the window). */
-static int count_failures(store_conn *c, const char *sql, const char *key, int64_t since,
-                          int max, int64_t now, int *retry_s, nqi_error *err)
+static int count_failures(store_conn *c, const char *sql, const store_val *p, int np, int max,
+                          int64_t now, int *retry_s, nqi_error *err)
 {
     store_rows *rows = NULL;
-    store_val p[] = {SV_TEXT(key), SV_INT(since), SV_INT(max)};
-    int rc = store_query(c, sql, p, 3, &rows, err), n = 0;
+    int rc = store_query(c, sql, p, np, &rows, err), n = 0;
     int64_t oldest = now;
     if (rc)
         return rc;
@@ -582,27 +635,33 @@ static int count_failures(store_conn *c, const char *sql, const char *key, int64
     return 0;
 }
 
+/* The limit is keyed on (username, client address): a stranger failing
+ * against a user's name from elsewhere cannot lock that user out, and one
+ * address may fail AUTH_LOGIN_MAX_IP times in all. Pending attempts
+ * (ok = 0 until the password proved right) count as failures. */
 static int login_rate_check(store_conn *c, const char *username, const char *ip, int64_t now,
                             int *retry_s, nqi_error *err)
 {
-    /* Failures after the user's last successful login, inside the window. */
-    static const char sql_last_ok[] =
-        "SELECT COALESCE(MAX(at), 0) FROM login_attempts WHERE username = ? AND ok = 1";
-    static const char sql_user[] = "SELECT at FROM login_attempts WHERE username = ? AND ok = 0 "
-                                   "AND at > ? ORDER BY at DESC LIMIT ?";
+    /* Failures after the pair's last successful login, inside the window. */
+    static const char sql_last_ok[] = "SELECT COALESCE(MAX(at), 0) FROM login_attempts "
+                                      "WHERE username = ? AND ip = ? AND ok = 1";
+    static const char sql_user[] = "SELECT at FROM login_attempts WHERE username = ? AND ip = ? "
+                                   "AND ok = 0 AND at > ? ORDER BY at DESC LIMIT ?";
     static const char sql_ip[] = "SELECT at FROM login_attempts WHERE ip = ? AND ok = 0 "
                                  "AND at > ? ORDER BY at DESC LIMIT ?";
     int64_t since = now - AUTH_LOGIN_WINDOW_MS, last_ok = 0;
-    store_val p[] = {SV_TEXT(username)};
-    int rc = store_query_int(c, sql_last_ok, p, 1, &last_ok, err);
+    store_val p[] = {SV_TEXT(username), SV_TEXT(ip)};
+    int rc = store_query_int(c, sql_last_ok, p, 2, &last_ok, err);
     if (rc)
         return rc;
-    int r = count_failures(c, sql_user, username, last_ok > since ? last_ok : since,
-                           AUTH_LOGIN_MAX_USER, now, retry_s, err);
+    store_val pu[] = {SV_TEXT(username), SV_TEXT(ip), SV_INT(last_ok > since ? last_ok : since),
+                      SV_INT(AUTH_LOGIN_MAX_USER)};
+    int r = count_failures(c, sql_user, pu, 4, AUTH_LOGIN_MAX_USER, now, retry_s, err);
     if (r)
         return r < 0 ? r : nqi_error_set(err, NQI_ERATE, "too many failed logins for this user; "
                                                          "try again in %d s", *retry_s);
-    r = count_failures(c, sql_ip, ip, since, AUTH_LOGIN_MAX_IP, now, retry_s, err);
+    store_val pi[] = {SV_TEXT(ip), SV_INT(since), SV_INT(AUTH_LOGIN_MAX_IP)};
+    r = count_failures(c, sql_ip, pi, 3, AUTH_LOGIN_MAX_IP, now, retry_s, err);
     if (r)
         return r < 0 ? r : nqi_error_set(err, NQI_ERATE, "too many failed logins from this "
                                                          "address; try again in %d s", *retry_s);
@@ -639,18 +698,48 @@ static int login_lookup(store_conn *c, const char *username, login_user *u, nqi_
     return rc;
 }
 
-static int login_record(store_conn *c, const char *username, const char *ip, int64_t now,
-                        const login_user *u, bool ok, auth_session *out, nqi_error *err)
+/* Step 1, one short write transaction: check the limit and claim an attempt
+ * (a row with ok = 0, counted as a failure until the password proves
+ * right) before the slow password check. Checking and claiming under one
+ * lock is what keeps parallel guesses from all passing the check: on SQLite
+ * BEGIN IMMEDIATE is that lock, on PostgreSQL the advisory lock. */
+static int login_claim(store_conn *c, const char *username, const char *ip, int64_t now,
+                       login_user *u, int64_t *attempt_id, int *retry_s, nqi_error *err)
 {
     static const char sql_attempt[] =
-        "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, ?)";
+        "INSERT INTO login_attempts (username, ip, at, ok) VALUES (?, ?, ?, 0) RETURNING id";
+    int rc = store_begin(c, true, err);
+    if (rc)
+        return rc;
+    rc = store_tx_lock(c, "auth.login", err);
+    if (!rc)
+        rc = login_rate_check(c, username, ip, now, retry_s, err);
+    if (!rc)
+        rc = login_lookup(c, username, u, err);
+    if (!rc) {
+        store_val a[] = {SV_TEXT(username), SV_TEXT(ip), SV_INT(now)};
+        rc = store_query_int(c, sql_attempt, a, 3, attempt_id, err);
+    }
+    if (!rc)
+        rc = store_commit(c, err);
+    if (rc)
+        store_rollback(c);
+    return rc;
+}
+
+/* Step 2, after a right password: mark the attempt, create the session. */
+static int login_succeed(store_conn *c, const char *username, const char *ip, int64_t now,
+                         const login_user *u, int64_t attempt_id, auth_session *out,
+                         nqi_error *err)
+{
+    static const char sql_ok[] = "UPDATE login_attempts SET ok = 1 WHERE id = ?";
     static const char sql_prune[] = "DELETE FROM login_attempts WHERE at < ?";
     static const char sql_expired[] = "DELETE FROM sessions WHERE expires_at < ?";
     static const char sql_session[] = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, "
                                       "expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)";
-    store_val a[] = {SV_TEXT(username), SV_TEXT(ip), SV_INT(now), SV_INT(ok ? 1 : 0)};
-    int rc = store_exec(c, sql_attempt, a, 4, NULL, err);
-    if (rc || !ok)
+    store_val a[] = {SV_INT(attempt_id)};
+    int rc = store_exec(c, sql_ok, a, 1, NULL, err);
+    if (rc)
         return rc;
     store_val pr[] = {SV_INT(now - 24 * 3600 * 1000LL)};
     store_val ex[] = {SV_INT(now)};
@@ -681,19 +770,17 @@ int auth_login(store_conn *c, const char *username, const char *password, const 
                auth_session *out, nqi_error *err)
 {
     login_user u;
-    int64_t now = now_ms();
+    int64_t now = now_ms(), attempt = 0;
     memset(out, 0, sizeof *out);
     if (!ip)
         ip = "";
     int rc = crypto_ready(err);
     if (rc)
         return rc;
-    rc = login_rate_check(c, username, ip, now, &out->retry_after_s, err);
-    if (!rc)
-        rc = login_lookup(c, username, &u, err);
+    rc = login_claim(c, username, ip, now, &u, &attempt, &out->retry_after_s, err);
     if (rc)
         return rc;
-    /* The expensive hash runs outside the write transaction. */
+    /* The expensive hash runs outside any transaction. */
     bool ok;
     if (u.found) {
         ok = auth_password_verify(u.hash, password) && !u.disabled;
@@ -702,19 +789,21 @@ int auth_login(store_conn *c, const char *username, const char *password, const 
         auth_password_verify(dummy_hash, password);
         ok = false;
     }
+    sodium_memzero(u.hash, sizeof u.hash);
+    if (!ok) { /* the claimed row already says "failed" */
+        memset(out, 0, sizeof *out);
+        return nqi_error_set(err, NQI_EAUTH, "invalid username or password");
+    }
     rc = store_begin(c, true, err);
     if (rc)
         return rc;
-    rc = login_record(c, username, ip, now, &u, ok, out, err);
+    rc = login_succeed(c, username, ip, now, &u, attempt, out, err);
     if (!rc)
         rc = store_commit(c, err);
     if (rc) {
         store_rollback(c);
-        return rc;
-    }
-    if (!ok) {
         memset(out, 0, sizeof *out);
-        return nqi_error_set(err, NQI_EAUTH, "invalid username or password");
+        return rc;
     }
     return 0;
 }
@@ -755,6 +844,22 @@ static bool token_format_ok(const char *t)
     return true;
 }
 
+/* "token:<id>:<name>", the name cut at a character boundary so that the
+ * principal (and the audit rows it writes) stay valid UTF-8; the id keeps
+ * two tokens with the same long prefix apart. */
+void auth_token_actor(char *out, size_t n, int64_t id, const char *name)
+{
+    int k = snprintf(out, n, "token:%lld:", (long long)id);
+    if (k < 0 || (size_t)k >= n) {
+        out[n - 1] = 0;
+        return;
+    }
+    char *tail = out + k;
+    snprintf(tail, n - (size_t)k, "%s", name ? name : "");
+    if (name && strlen(name) >= n - (size_t)k) /* cut: drop a partial character */
+        utf8_truncate(tail, strlen(tail));
+}
+
 static int auth_bearer(http_req *r, const char *token, nqi_error *err)
 {
     static const char sql[] = "SELECT id, name, role, owner_org, revoked_at, last_used_at "
@@ -780,7 +885,7 @@ static int auth_bearer(http_req *r, const char *token, nqi_error *err)
         pr->role = role_from_name(store_text(rows, 2));
         pr->via_token = true;
         pr->token_id = id;
-        snprintf(pr->username, sizeof pr->username, "token:%s", store_text(rows, 1));
+        auth_token_actor(pr->username, sizeof pr->username, id, store_text(rows, 1));
         const char *org = store_text(rows, 3);
         if (pr->role == ROLE_ENTERPRISE && org && auth_credit_code_valid(org))
             snprintf(pr->credit_code, sizeof pr->credit_code, "%s", org);

@@ -53,7 +53,7 @@ int auth_authenticate(http_req *r, nqi_error *err);
 #define AUTH_PWHASH_MAX 128               /* crypto_pwhash_STRBYTES */
 #define AUTH_PASSWORD_MIN 10
 #define AUTH_LOGIN_WINDOW_MS (15 * 60 * 1000LL)
-#define AUTH_LOGIN_MAX_USER 5             /* failures per username per window */
+#define AUTH_LOGIN_MAX_USER 5             /* failures per (username, client IP) per window */
 #define AUTH_LOGIN_MAX_IP 20              /* failures per client IP per window */
 
 /* Username: [a-z0-9_.-]{3,32}. */
@@ -99,6 +99,10 @@ int auth_user_passwd_id(store_conn *c, const http_principal *actor, int64_t id,
 /* Disable (also deletes the user's sessions) or enable a user. */
 int auth_user_set_disabled(store_conn *c, const http_principal *actor, int64_t id,
                            bool disabled, nqi_error *err);
+
+/* The principal name of a bearer token: "token:<id>:<name>", the name cut
+ * at a UTF-8 character boundary to fit n bytes (n >= 32). */
+void auth_token_actor(char *out, size_t n, int64_t id, const char *name);
 
 /* The functions above that write (user add/passwd/disable, token add/
  * revoke) run inside the caller's write transaction when one is open, and

@@ -56,6 +56,22 @@ static int list_params(http_req *r, int64_t *limit, int64_t *cursor, nqi_error *
     return err->code;
 }
 
+/* Append a list item; an item jansson refused (text that is not valid
+ * UTF-8) is a server-side data problem: log it and fail the whole list with
+ * 500 rather than silently leave a record out. Returns false on failure. */
+static bool list_append(json_t *items, json_t *item, const char *what, int64_t id,
+                        nqi_error *err)
+{
+    if (item) {
+        json_array_append_new(items, item);
+        return true;
+    }
+    fprintf(stderr, "nqi auth: %s %lld cannot be rendered as JSON (invalid UTF-8?)\n", what,
+            (long long)id);
+    nqi_error_set(err, NQI_EINTERNAL, "%s %lld cannot be rendered", what, (long long)id);
+    return false;
+}
+
 static json_t *cursor_json(int64_t last_id)
 {
     char b[24];
@@ -144,8 +160,16 @@ static void h_me(http_req *r, http_resp *w)
         json_t *u = json_pack("{s:n, s:s, s:s, s:n, s:s?}", "id", "username", p->username,
                               "role", role_name(p->role), "display_name", "credit_code",
                               p->credit_code[0] ? p->credit_code : NULL);
-        http_resp_json(w, 200, json_pack("{s:o, s:n, s:I}", "user", u, "csrf_token", "token_id",
-                                         (json_int_t)p->token_id));
+        json_t *out = u ? json_pack("{s:o, s:n, s:I}", "user", u, "csrf_token", "token_id",
+                                    (json_int_t)p->token_id)
+                        : NULL;
+        if (!out) {
+            fprintf(stderr, "nqi auth: /auth/me for token %lld cannot be rendered\n",
+                    (long long)p->token_id);
+            http_resp_error(w, r, NQI_EINTERNAL, "principal cannot be rendered");
+            return;
+        }
+        http_resp_json(w, 200, out);
         return;
     }
     json_t *user = NULL;
@@ -216,18 +240,23 @@ static void h_users_list(http_req *r, http_resp *w)
             last = store_int(rows, 0);
             char t1[32], t2[32];
             const char *cc = store_text(rows, 4);
-            json_array_append_new(
-                items, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:b, s:s, s:s}", "id",
+            json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:b, s:s, s:s}", "id",
                                  (json_int_t)last, "username", store_text(rows, 1), "role",
                                  store_text(rows, 2), "display_name", store_text(rows, 3),
                                  "credit_code", cc && *cc ? cc : NULL, "disabled",
                                  store_int(rows, 5) != 0, "created_at",
                                  time_iso8601(store_int(rows, 6), t1, sizeof t1), "updated_at",
-                                 time_iso8601(store_int(rows, 7), t2, sizeof t2)));
+                                 time_iso8601(store_int(rows, 7), t2, sizeof t2));
+            if (!list_append(items, item, "user", last, &err)) {
+                rc = -1;
+                break;
+            }
             n++;
         }
         store_rows_close(rows);
-        rc = rc < 0 ? nqi_error_set(&err, NQI_EDB, "listing users failed") : 0;
+        if (rc < 0 && !err.code)
+            nqi_error_set(&err, NQI_EDB, "listing users failed");
+        rc = rc < 0 ? err.code : 0;
     }
     buf_free(&sql);
     free(pat);
@@ -341,8 +370,7 @@ static void h_tokens_list(http_req *r, http_resp *w)
         }
         char t1[32], t2[32], t3[32];
         last = store_int(rows, 0);
-        json_array_append_new(
-            items,
+        json_t *item =
             json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s, s:s?, s:s?, s:b}", "id", (json_int_t)last,
                       "name", store_text(rows, 1), "role", store_text(rows, 2), "owner_org",
                       store_text(rows, 3), "created_by", (json_int_t)store_int(rows, 4),
@@ -351,13 +379,20 @@ static void h_tokens_list(http_req *r, http_resp *w)
                       store_isnull(rows, 6) ? NULL : time_iso8601(store_int(rows, 6), t2, 32),
                       "last_used_at",
                       store_isnull(rows, 7) ? NULL : time_iso8601(store_int(rows, 7), t3, 32),
-                      "revoked", !store_isnull(rows, 6)));
+                      "revoked", !store_isnull(rows, 6));
+        if (!list_append(items, item, "token", last, &err)) {
+            rc = -1;
+            break;
+        }
         n++;
     }
     store_rows_close(rows);
     if (rc < 0) {
         json_decref(items);
-        http_resp_error(w, r, NQI_EDB, "listing tokens failed");
+        if (err.code)
+            http_resp_problem(w, r, &err);
+        else
+            http_resp_error(w, r, NQI_EDB, "listing tokens failed");
         return;
     }
     http_resp_json(w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",

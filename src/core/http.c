@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -228,9 +229,19 @@ static enum MHD_Result queue_resp(http_ctx *c, http_resp *w)
     }
     if (!strncmp(c->raw_uri, "/api/", 5) && !resp_header_find(w, "Cache-Control"))
         MHD_add_response_header(mr, "Cache-Control", "no-store");
-    for (int i = 0; i < w->nheaders; i++)
-        if (MHD_add_response_header(mr, w->headers[i].name, w->headers[i].value) != MHD_YES)
-            fprintf(stderr, "nqi http: header %s rejected (CR/LF?)\n", w->headers[i].name);
+    for (int i = 0; i < w->nheaders; i++) {
+        const char *name = w->headers[i].name, *value = w->headers[i].value;
+        char *secured = NULL;
+        /* The transport decides Secure: the handler cannot know whether the
+         * browser spoke HTTPS to a proxy in front of us. */
+        if (c->secure && !strcasecmp(name, "Set-Cookie") && !strcasestr(value, "; Secure"))
+            value = secured = xasprintf("%s; Secure", value);
+        if (MHD_add_response_header(mr, name, value) != MHD_YES)
+            fprintf(stderr, "nqi http: header %s rejected (CR/LF?)\n", name);
+        free(secured);
+    }
+    if (c->hc)
+        __atomic_store_n(&c->hc->busy, 1, __ATOMIC_RELAXED);
     c->status = w->status;
     c->answered = true;
     enum MHD_Result rc = MHD_queue_response(c->req.conn, (unsigned)w->status, mr);
@@ -294,24 +305,178 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     c->req.conn = conn;
     c->metric_idx = -1;
     c->t0_us = mono_us();
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    c->hc = ci ? ci->socket_context : NULL;
     __atomic_fetch_add(&s->inflight, 1, __ATOMIC_SEQ_CST);
     return c;
 }
 
-static void client_ip(http_ctx *c)
+/* ---- connections: per-connection records and the request deadline ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server *s = cls;
+    http_conn *hc = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        hc = xcalloc(1, sizeof *hc);
+        hc->fd = ci ? ci->connect_fd : -1;
+        hc->ready_us = mono_us();
+        pthread_mutex_lock(&s->conns_mu);
+        hc->next = s->conns;
+        if (s->conns)
+            s->conns->prev = hc;
+        s->conns = hc;
+        pthread_mutex_unlock(&s->conns_mu);
+        *socket_context = hc;
+        return;
+    }
+    if (!hc) /* MHD_CONNECTION_NOTIFY_CLOSED of a connection we never saw */
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    if (hc->prev)
+        hc->prev->next = hc->next;
+    else
+        s->conns = hc->next;
+    if (hc->next)
+        hc->next->prev = hc->prev;
+    pthread_mutex_unlock(&s->conns_mu);
+    *socket_context = NULL;
+    free(hc);
+}
+
+static bool past_deadline(const http_server *s, const http_conn *hc, int64_t now)
+{
+    return s->deadline_s > 0 && hc &&
+           now - __atomic_load_n(&hc->ready_us, __ATOMIC_RELAXED) >
+               (int64_t)s->deadline_s * 1000000;
+}
+
+/* Once a second: shut down the sockets of connections whose request has not
+ * arrived in full within the deadline (a slow trickle of headers never
+ * reaches our handler, so the handler alone cannot enforce it). MHD sees the
+ * closed socket and releases the connection. The fd is still open: MHD
+ * closes it only after the CLOSED notification, which takes the mutex. */
+static void *reaper_main(void *arg)
+{
+    http_server *s = arg;
+    pthread_mutex_lock(&s->conns_mu);
+    while (!s->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->reaper_cv, &s->conns_mu, &ts);
+        int64_t now = mono_us();
+        for (http_conn *hc = s->conns; hc && !s->reaper_stop; hc = hc->next) {
+            if (hc->reaped || hc->fd < 0 || __atomic_load_n(&hc->busy, __ATOMIC_RELAXED) ||
+                !past_deadline(s, hc, now))
+                continue;
+            hc->reaped = true;
+            shutdown(hc->fd, SHUT_RDWR);
+            if (s->cfg.access_log)
+                fprintf(stderr, "nqi http: connection dropped: request not complete within %d s\n",
+                        s->deadline_s);
+        }
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+    return NULL;
+}
+
+/* Canonical text of an address ("::ffff:10.0.0.1" is "10.0.0.1"), so that
+ * the proxy list and the peer compare as strings. false when not an IP. */
+static bool ip_canonical(const char *in, char *out, size_t n)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, in, a) == 1)
+        return inet_ntop(AF_INET, a, out, (socklen_t)n) != NULL;
+    if (inet_pton(AF_INET6, in, a) != 1)
+        return false;
+    if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a))
+        return inet_ntop(AF_INET, a + 12, out, (socklen_t)n) != NULL;
+    return inet_ntop(AF_INET6, a, out, (socklen_t)n) != NULL;
+}
+
+static void peer_ip(http_ctx *c, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c->req.conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(c->req.client_ip, sizeof c->req.client_ip, "-");
+    char raw[INET6_ADDRSTRLEN] = "";
+    snprintf(out, n, "-");
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, c->req.client_ip,
-                  sizeof c->req.client_ip);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, raw, sizeof raw);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, c->req.client_ip,
-                  sizeof c->req.client_ip);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, raw, sizeof raw);
+    if (!raw[0] || !ip_canonical(raw, out, n))
+        snprintf(out, n, "%s", raw[0] ? raw : "-");
+}
+
+/* The last value of a header that may be repeated (MHD's lookup gives the
+ * first one; a proxy appends). */
+typedef struct last_hdr {
+    const char *name, *value;
+} last_hdr;
+
+static enum MHD_Result last_hdr_it(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    last_hdr *h = cls;
+    if (key && value && !strcasecmp(key, h->name))
+        h->value = value;
+    return MHD_YES;
+}
+
+static const char *header_last(http_ctx *c, const char *name)
+{
+    last_hdr h = {name, NULL};
+    MHD_get_connection_values(c->req.conn, MHD_HEADER_KIND, last_hdr_it, &h);
+    return h.value;
+}
+
+/* The client's address: the TCP peer, or, when the peer is one of our
+ * trusted proxies (NQI_TRUSTED_PROXIES), the right-most X-Forwarded-For
+ * entry — the one that proxy added; anything left of it came from the
+ * client and can be forged. Also decides whether cookies get Secure. */
+static void client_ip(http_ctx *c)
+{
+    http_server *s = c->s;
+    char peer[sizeof c->req.client_ip];
+    peer_ip(c, peer, sizeof peer);
+    snprintf(c->req.client_ip, sizeof c->req.client_ip, "%s", peer);
+    c->secure = s->cookie_secure;
+    bool trusted = false;
+    for (int i = 0; i < s->nproxies && !trusted; i++)
+        trusted = !strcmp(s->proxies[i], peer);
+    if (!trusted)
+        return;
+    const char *xff = header_last(c, "X-Forwarded-For");
+    if (xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        while (*last == ' ' || *last == '\t')
+            last++;
+        char tmp[INET6_ADDRSTRLEN + 8];
+        size_t l = strcspn(last, " \t");
+        if (l < sizeof tmp) {
+            memcpy(tmp, last, l);
+            tmp[l] = 0;
+            char canon[sizeof c->req.client_ip];
+            if (ip_canonical(tmp, canon, sizeof canon))
+                snprintf(c->req.client_ip, sizeof c->req.client_ip, "%s", canon);
+        }
+    }
+    const char *proto = header_last(c, "X-Forwarded-Proto");
+    if (proto && !strcasecmp(proto, "https"))
+        c->secure = true;
 }
 
 /* The per-route body cap. */
@@ -338,6 +503,15 @@ static enum MHD_Result first_call(http_ctx *c, const char *method, const char *v
     c->metric_idx = s->nroutes + 1;
     c->limit = body_cap(s, NULL);
     buf_init(&c->body, c->limit);
+    if (past_deadline(s, c->hc, mono_us()))
+        return MHD_NO;
+    /* Both framings at once: a proxy in front may pick the other one than
+     * we do (request smuggling). Refuse; answering now closes the
+     * connection, so nothing that follows is read as a next request. */
+    if (http_header_get(&c->req, "Content-Length") &&
+        http_header_get(&c->req, "Transfer-Encoding"))
+        return queue_error(c, NQI_EBADREQ, NULL,
+                           "both Content-Length and Transfer-Encoding present");
 
     char *q = strchr(c->raw_uri, '?');
     if (q)
@@ -418,6 +592,8 @@ static enum MHD_Result dispatch(http_ctx *c)
         return queue_error(c, NQI_ENOTFOUND, NULL, "no such resource: %s", r->path);
     }
     r->route = c->route->pattern;
+    if (c->hc) /* from here the time is ours, not the client's */
+        __atomic_store_n(&c->hc->busy, 1, __ATOMIC_RELAXED);
 
     nqi_error err = {0};
     /* the connection first: authentication looks up sessions and tokens */
@@ -444,6 +620,19 @@ static enum MHD_Result dispatch(http_ctx *c)
     }
     http_resp w = {.fd = -1};
     c->route->handler(r, &w);
+    if (r->db && store_in_tx(r->db)) {
+        /* A handler must commit or roll back; a transaction left open would
+         * hold SQLite's writer lock and leak into the next request on this
+         * thread. Its work is undone, so a success cannot be reported. */
+        fprintf(stderr, "nqi http: %s %s: handler left a transaction open; rolled back\n",
+                r->method, c->route->pattern);
+        store_rollback(r->db);
+        if (w.status < 400) {
+            resp_free(&w);
+            return queue_error(c, NQI_EINTERNAL, NULL,
+                               "internal error: the change was not saved");
+        }
+    }
     if (!w.status) {
         resp_free(&w);
         return queue_error(c, NQI_EINTERNAL, NULL, "handler produced no response");
@@ -461,6 +650,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!c->started)
         return first_call(c, method, version);
     if (*upload_data_size) {
+        if (past_deadline(c->s, c->hc, mono_us()))
+            return MHD_NO; /* a body trickled in too slowly: drop the connection */
         if (!c->too_big && !c->answered &&
             buf_append(&c->body, upload_data, *upload_data_size) < 0) {
             /* 0.9.75 refuses a queued response while the body is still
@@ -482,13 +673,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return dispatch(c);
 }
 
+/* Bytes outside 0x21..0x7e, '"' and '\\' as \xNN: a client-chosen method or
+ * path can neither split a log line nor carry terminal escapes. */
+static void log_escape(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\') {
+            char e[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, e, 4);
+        } else {
+            buf_append(b, p, 1);
+        }
+    }
+}
+
 static void access_log(http_ctx *c, int64_t dur_us)
 {
     char t[32];
+    buf m, u;
+    buf_init(&m, 0);
+    buf_init(&u, 0);
+    log_escape(&m, c->req.method ? c->req.method : "-");
+    log_escape(&u, c->raw_uri);
     time_iso8601(now_ms(), t, sizeof t);
     fprintf(stderr, "%s %s %s %s %s %d %llu %.1fms\n", t, c->req.request_id, c->req.client_ip,
-            c->req.method ? c->req.method : "-", c->raw_uri, c->status,
-            (unsigned long long)c->bytes, (double)dur_us / 1000.0);
+            m.data ? m.data : "", u.data ? u.data : "", c->status, (unsigned long long)c->bytes,
+            (double)dur_us / 1000.0);
+    buf_free(&m);
+    buf_free(&u);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -499,6 +712,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!c)
         return;
     *con_cls = NULL;
+    if (c->hc) { /* the next request on this connection starts its clock now */
+        __atomic_store_n(&c->hc->ready_us, mono_us(), __ATOMIC_RELAXED);
+        __atomic_store_n(&c->hc->busy, 0, __ATOMIC_RELAXED);
+    }
     if (c->started && c->answered) {
         int64_t dur = mono_us() - c->t0_us;
         http_metrics_record(s, c->metric_idx, c->status, dur);
@@ -516,6 +733,56 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* ---- server ---- */
+
+static int env_int(const char *name, int def, int min, int max)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return def;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max) {
+        fprintf(stderr, "nqi http: %s=%s is not an integer %d..%d; using %d\n", name, v, min, max,
+                def);
+        return def;
+    }
+    return (int)n;
+}
+
+/* Settings that are deployment facts rather than code: read once. */
+static void http_env_settings(http_server *s)
+{
+    s->per_ip_limit = env_int("NQI_PER_IP_CONN_LIMIT", HTTP_PER_IP_DEFAULT, 0, 1000000);
+    s->deadline_s = env_int("NQI_REQUEST_TIMEOUT_S", HTTP_REQUEST_DEADLINE_DEFAULT_S, 0, 86400);
+    const char *sec = getenv("NQI_COOKIE_SECURE");
+    s->cookie_secure = sec && !strcmp(sec, "1");
+    const char *list = getenv("NQI_TRUSTED_PROXIES");
+    s->nproxies = 0;
+    while (list && *list) {
+        size_t l = strcspn(list, ",");
+        char one[80];
+        const char *p = list;
+        size_t k = l;
+        while (k && (*p == ' ' || *p == '\t'))
+            p++, k--;
+        while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+            k--;
+        if (k && k < sizeof one) {
+            memcpy(one, p, k);
+            one[k] = 0;
+            if (s->nproxies < HTTP_MAX_PROXIES &&
+                ip_canonical(one, s->proxies[s->nproxies], sizeof s->proxies[0]))
+                s->nproxies++;
+            else
+                fprintf(stderr, "nqi http: NQI_TRUSTED_PROXIES: '%s' ignored (not an IP address, "
+                                "or more than %d)\n", one, HTTP_MAX_PROXIES);
+        }
+        list += l;
+        if (*list == ',')
+            list++;
+    }
+}
 
 http_server *http_server_new(const http_config *cfg, store *st, void *app)
 {
@@ -543,6 +810,9 @@ http_server *http_server_new(const http_config *cfg, store *st, void *app)
         s->cfg.conn_timeout_s = 30;
     if (!s->cfg.body_limit)
         s->cfg.body_limit = HTTP_DEFAULT_BODY_LIMIT;
+    http_env_settings(s);
+    pthread_mutex_init(&s->conns_mu, NULL);
+    pthread_cond_init(&s->reaper_cv, NULL);
     s->st = st;
     s->app = app;
     return s;
@@ -590,10 +860,19 @@ int http_server_start(http_server *s, nqi_error *err)
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
         {s->cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, s->cfg.threads, NULL},
         {MHD_OPTION_END, 0, NULL},
+        {MHD_OPTION_END, 0, NULL},
     };
+    /* per-IP limit: into the first free slot (0 = no limit: left out) */
+    for (size_t i = 0; s->per_ip_limit > 0 && i < sizeof opts / sizeof opts[0]; i++)
+        if (opts[i].option == MHD_OPTION_END) {
+            opts[i] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                              s->per_ip_limit, NULL};
+            break;
+        }
     s->d = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s,
                             MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     freeaddrinfo(ai);
@@ -602,6 +881,8 @@ int http_server_start(http_server *s, nqi_error *err)
                              strerror(errno));
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : s->cfg.port;
+    if (s->deadline_s > 0 && pthread_create(&s->reaper, NULL, reaper_main, s) == 0)
+        s->reaper_running = true;
     return 0;
 }
 
@@ -629,11 +910,21 @@ void http_server_stop(http_server *s)
         if (http_server_inflight(s) > 0)
             fprintf(stderr, "nqi http: stopping with %d request(s) still running\n",
                     http_server_inflight(s));
+        if (s->reaper_running) { /* before MHD closes the sockets it may look at */
+            pthread_mutex_lock(&s->conns_mu);
+            s->reaper_stop = true;
+            pthread_cond_signal(&s->reaper_cv);
+            pthread_mutex_unlock(&s->conns_mu);
+            pthread_join(s->reaper, NULL);
+            s->reaper_running = false;
+        }
         MHD_stop_daemon(s->d);
         if (lfd != MHD_INVALID_SOCKET)
             close(lfd);
         s->d = NULL;
     }
+    pthread_cond_destroy(&s->reaper_cv);
+    pthread_mutex_destroy(&s->conns_mu);
     http_router_release(s);
     free(s->metrics);
     free(s->static_root);

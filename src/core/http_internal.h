@@ -7,6 +7,7 @@
 #define NQI_HTTP_INTERNAL_H
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "core/http.h"
@@ -22,6 +23,18 @@
 /* Past the cap we read and drop this much more (so the client can be told
  * 413) before cutting the connection. */
 #define HTTP_DISCARD_MAX (4u << 20)
+/* Connections from one address (MHD_OPTION_PER_IP_CONNECTION_LIMIT); env
+ * NQI_PER_IP_CONN_LIMIT, 0 = no limit. Loopback tests and wrk benchmarks
+ * open up to 64 connections from 127.0.0.1: keep the default above that. */
+#define HTTP_PER_IP_DEFAULT 128
+/* Whole-request deadline (env NQI_REQUEST_TIMEOUT_S): a request must arrive
+ * in full (request line, headers, body) within this many seconds of the
+ * moment its connection became ready for it (accept, or the end of the
+ * previous request on a keep-alive connection). The idle timeout alone
+ * lets a client that sends a byte every few seconds hold a connection
+ * forever. */
+#define HTTP_REQUEST_DEADLINE_DEFAULT_S 60
+#define HTTP_MAX_PROXIES 16
 
 /* Latency histogram upper bounds in microseconds (Prometheus le= in s). */
 #define HTTP_NBUCKETS 13
@@ -70,7 +83,30 @@ struct http_server {
     bool started;
     int inflight; /* atomic */
     int64_t start_ms;
+    /* hardening, from the environment at http_server_new */
+    int per_ip_limit;
+    int deadline_s;
+    bool cookie_secure;                   /* NQI_COOKIE_SECURE=1 */
+    char proxies[HTTP_MAX_PROXIES][64];   /* NQI_TRUSTED_PROXIES, canonical text */
+    int nproxies;
+    /* the reaper: drops connections past their request deadline */
+    pthread_mutex_t conns_mu; /* guards conns and the list links */
+    pthread_cond_t reaper_cv;
+    struct http_conn *conns;
+    pthread_t reaper;
+    bool reaper_running, reaper_stop;
 };
+
+/* One TCP connection (MHD_OPTION_NOTIFY_CONNECTION's socket context). On
+ * s->conns from STARTED to CLOSED; MHD closes the fd only after CLOSED, so
+ * the reaper may shutdown() an fd it finds on the list under the mutex. */
+typedef struct http_conn {
+    struct http_conn *next, *prev;
+    int fd;
+    int64_t ready_us; /* atomic: when the current request's clock started */
+    int busy;         /* atomic: 1 while our handler has the request (not the client's time) */
+    bool reaped;
+} http_conn;
 
 /* Per-request state; allocated by the URI log callback (once per request),
  * freed by the completion callback. */
@@ -87,6 +123,8 @@ typedef struct http_ctx {
     bool head;
     bool path_known; /* some route has this path, not this method: 405 */
     bool bad_param;  /* a path parameter had a bad escape: 400 */
+    bool secure;     /* cookies get Secure (NQI_COOKIE_SECURE or https via a trusted proxy) */
+    http_conn *hc;   /* the connection's record, or NULL */
     char allow[128];
     size_t limit;
     uint64_t discarded; /* body bytes dropped after the cap */

@@ -853,6 +853,17 @@ int publog_verify_consistency(const json_t *doc, const char *pubkey, nqi_error *
         return nqi_error_set(err, NQI_EINVAL, "consistency: first_head/second_head malformed");
     if (path_get(json_object_get(doc, "proof"), proof, &np))
         return nqi_error_set(err, NQI_EINVAL, "consistency: proof malformed");
+    /* The top-level sizes are what a reader sees first: they must be the
+     * sizes the signed heads (which are what gets verified) say. */
+    static const char *const size_keys[2] = {"first", "second"};
+    const int64_t head_sizes[2] = {s1, s2};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(doc, size_keys[i]);
+        if (v && (!json_is_integer(v) || json_integer_value(v) != head_sizes[i]))
+            return nqi_error_set(err, NQI_ECONFLICT,
+                                 "consistency: \"%s\" does not match %s_head.tree_size (%lld)",
+                                 size_keys[i], size_keys[i], (long long)head_sizes[i]);
+    }
     if (key_get(doc, pubkey, pk, err))
         return err ? err->code : NQI_EINVAL;
     if (!head_signed(s1, r1, at1, sig1, pk))

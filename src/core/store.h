@@ -56,6 +56,9 @@ int store_open(const char *url, store **out, nqi_error *err);
 void store_close(store *s);
 store_kind_t store_kind(const store *s);
 const char *store_url_redacted(const store *s); /* for logs: password hidden */
+/* A database URL as it may be shown (logs, error messages): the password,
+ * in the userinfo or as a password= parameter, becomes "***". Caller frees. */
+char *store_redact_url(const char *url);
 
 /* The calling thread's connection; NULL (and err filled) on failure. */
 store_conn *store_conn_thread(store *s, nqi_error *err);

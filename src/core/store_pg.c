@@ -7,9 +7,12 @@
  * integers (int8) and reals (float8) and left to the server to infer for
  * text and NULL, so the cache key is the SQL text plus that type signature.
  *
- * Transactions are READ COMMITTED for readers and writers alike: writers do
- * not block each other on BEGIN as in SQLite, so read-modify-write of shared
- * state takes store_tx_lock (an advisory transaction lock) first.
+ * Write transactions are READ COMMITTED: writers do not block each other on
+ * BEGIN as in SQLite, so read-modify-write of shared state takes
+ * store_tx_lock (an advisory transaction lock) first. Read transactions are
+ * REPEATABLE READ READ ONLY: one snapshot for all their statements, as a
+ * SQLite read transaction has, so a reader comparing two tables (the audit
+ * head and the log) never sees a writer's commit between them.
  *
  * A connection that dropped is reset once before the next transaction (or
  * the next statement outside one); its prepared statements are gone then,
@@ -236,6 +239,34 @@ static Oid sig_oid(char s)
     return s == 'i' ? PG_INT8OID : s == 'r' ? PG_FLOAT8OID : 0;
 }
 
+static bool stale_statement(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (!strcmp(state, "0A000") || !strcmp(state, "26000"));
+}
+
+/* Drop (if the server still has it) and prepare ps again from sql. */
+static int pg_reprepare(pg_conn *c, pg_stmt *ps, const char *sql, const Oid *types,
+                        nqi_error *err)
+{
+    int n;
+    char *rewritten = store_pg_rewrite(sql, &n);
+    char *dealloc = xasprintf("DEALLOCATE %s", ps->name);
+    PQclear(PQexec(c->pg, dealloc)); /* 26000 when it is gone: fine */
+    free(dealloc);
+    PGresult *res = PQprepare(c->pg, ps->name, rewritten, ps->nparams, types);
+    int rc = 0;
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        nqi_error e;
+        nqi_error_clear(&e);
+        rc = pg_fail(c, res, &e);
+        store_fail(err, rc, "%s in \"%.120s\"", e.message, sql);
+    }
+    PQclear(res);
+    free(rewritten);
+    return rc;
+}
+
 /* Run sql with parameters; *out gets a successful result (caller PQclears). */
 static int pg_run(pg_conn *c, const char *sql, const store_val *p, int np, PGresult **out,
                   nqi_error *err)
@@ -315,6 +346,20 @@ static int pg_run(pg_conn *c, const char *sql, const store_val *p, int np, PGres
         res = PQexecPrepared(c->pg, ps->name, np, (const char *const *)vals, NULL, NULL, 0);
     else
         res = PQexecParams(c->pg, rewritten, np, types, (const char *const *)vals, NULL, NULL, 0);
+    if (ps && !res_ok(res) && !c->base.in_tx && stale_statement(res)) {
+        /* Another server changed the schema under our cached plan (0A000
+         * "cached plan must not change result type"), or the statement is
+         * gone (26000, e.g. DISCARD ALL by a pooler). Outside a transaction
+         * nothing was aborted: prepare it again under the same name and run
+         * it once more. Inside one the transaction is already aborted; the
+         * error goes to the caller. */
+        PQclear(res);
+        res = NULL;
+        rc = pg_reprepare(c, ps, sql, types, err);
+        if (rc)
+            goto out;
+        res = PQexecPrepared(c->pg, ps->name, np, (const char *const *)vals, NULL, NULL, 0);
+    }
     if (!res_ok(res)) {
         rc = pg_fail(c, res, err);
         goto out;
@@ -448,7 +493,8 @@ static int pg_simple(pg_conn *c, const char *sql, nqi_error *err)
 static int pg_begin(store_conn *sc, bool write, nqi_error *err)
 {
     pg_conn *c = (pg_conn *)sc;
-    static const char BEGIN[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    const char *BEGIN = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     int rc = pg_ensure(c, err);
     if (rc)
         return rc;

@@ -263,3 +263,26 @@ int file_read_all(const char *path, size_t limit, char **out, size_t *len)
     *out = buf_steal(&b);
     return 0;
 }
+
+size_t utf8_truncate(char *s, size_t max_bytes)
+{
+    size_t n = strlen(s);
+    if (n > max_bytes)
+        n = max_bytes;
+    /* back up over continuation bytes to the lead byte of the last
+     * character, then drop it if it is not whole (also when s was already
+     * cut elsewhere, e.g. by snprintf) */
+    size_t lead = n;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0) {
+        unsigned char c = (unsigned char)s[lead - 1];
+        size_t want = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (lead - 1 + want > n)
+            n = lead - 1;
+    } else {
+        n = 0; /* only continuation bytes: nothing valid to keep */
+    }
+    s[n] = 0;
+    return n;
+}

@@ -44,6 +44,12 @@ int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 char *buf_steal(buf *b); /* caller owns the returned string; b is reset */
 void buf_free(buf *b);
 
+/* Cut s in place to at most max_bytes bytes (not counting the NUL) without
+ * splitting a UTF-8 sequence: a partial character at the end (from this cut
+ * or an earlier one, e.g. snprintf's) is dropped whole. Returns the new
+ * length. */
+size_t utf8_truncate(char *s, size_t max_bytes);
+
 /* Read a whole file (limit bytes at most; 0 = no limit). Caller frees. */
 int file_read_all(const char *path, size_t limit, char **out, size_t *len);
 

@@ -17,6 +17,8 @@ test('every write leaves an audit record, newest first', async () => {
   const rec = a.json.items.find((i) => i.entity_id === String(r.json.id));
   assert.ok(rec, 'audit record for the new user');
   assert.match(rec.hash, /^[0-9a-f]{64}$/);
+  assert.equal(typeof rec.actor_id, 'number'); // 0 for tokens, CLI and anonymous
+  assert.equal(rec.actor_id, 0);
   assert.ok(!JSON.stringify(rec).includes('long-enough-pw'), 'no password in the audit log');
   const ids = a.json.items.map((i) => i.id);
   assert.deepEqual(ids, [...ids].sort((x, y) => y - x));

@@ -1,7 +1,9 @@
 // Sessions, CSRF, bearer tokens, rate limit, and the authorization table walked for every role.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { api, cli, tokenFor, assertProblem, uniq } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { api, cli, tokenFor, assertProblem, uniq, TMP } from './lib.mjs';
 
 const ROLES = ['public', 'enterprise', 'inspector', 'regulator', 'admin'];
 
@@ -90,6 +92,66 @@ test('CLI: token add prints the token alone on its last line; bad flags exit 2',
   assert.match(r.stdout.trim().split('\n').pop(), /^[A-Za-z0-9_\-.]{20,}$/);
   assert.equal(cli(['token', 'add', '--bogus']).status, 2);
   assert.equal(cli(['frobnicate']).status, 2);
+});
+
+test('parallel wrong logins get exactly 5 guesses; the rest are 429', async () => {
+  // The limit is checked and the attempt claimed in one write transaction
+  // before the password is hashed, so racing requests cannot all pass the check.
+  const u = await makeUser('inspector');
+  const all = await Promise.all(Array.from({ length: 24 }, () => login(u.username, 'not-the-password')));
+  const statuses = all.map((x) => x.r.status);
+  assert.equal(statuses.filter((s) => s === 401).length, 5, statuses.join(','));
+  assert.equal(statuses.filter((s) => s === 429).length, 19, statuses.join(','));
+});
+
+test('reserved usernames are refused; admins cannot disable themselves', async () => {
+  for (const username of ['cli', 'anonymous', 'system', 'token']) {
+    const r = await api('POST', '/api/v1/users', { token: tokenFor('admin'),
+      body: { username, password: 'long-enough-pw', role: 'inspector' } });
+    assertProblem(assert, r, 422, 'username');
+  }
+  const u = await makeUser('admin');
+  const { cookie, csrf } = await login(u.username, u.password);
+  const self = await api('POST', `/api/v1/users/${u.id}/disable`, { headers: { cookie, 'x-csrf-token': csrf } });
+  assertProblem(assert, self, 409);
+  const me = await api('GET', '/api/v1/auth/me', { headers: { cookie } });
+  assert.equal(me.status, 200, 'still signed in');
+});
+
+test('a token with a long Chinese name: valid actor in /auth/me and the audit log', async () => {
+  const name = 'a' + '质'.repeat(30);
+  const made = await api('POST', '/api/v1/tokens', { token: tokenFor('admin'), body: { name, role: 'admin' } });
+  assert.equal(made.status, 201, made.text);
+  const me = await api('GET', '/api/v1/auth/me', { token: made.json.token });
+  assert.equal(me.status, 200, me.text);
+  const actor = me.json.user.username;
+  assert.ok(actor.startsWith(`token:${made.json.id}:a质`), actor);
+  assert.ok(!actor.includes('\ufffd'));
+  // a write made with it is in the audit list, under that actor
+  const w = await api('POST', '/api/v1/tokens', { token: made.json.token, body: { name: uniq('by-long'), role: 'inspector' } });
+  assert.equal(w.status, 201, w.text);
+  const a = await api('GET', `/api/v1/audit?actor=${encodeURIComponent(actor)}`, { token: tokenFor('admin') });
+  assert.equal(a.status, 200, a.text);
+  const rec = a.json.items.find((i) => i.entity_id === String(w.json.id));
+  assert.ok(rec, a.text);
+  assert.equal(rec.actor, actor);
+  assert.equal(rec.actor_id, 0);
+  const all = await api('GET', '/api/v1/audit?limit=500', { token: tokenFor('admin') });
+  assert.equal(all.status, 200);
+  assert.ok(all.json.items.some((i) => i.id === rec.id));
+});
+
+test('CLI: a usage error opens no database; connection errors hide the password', () => {
+  const fresh = path.join(TMP, uniq('never') + '.db');
+  const r = cli(['serve', '--bogus', '--db', `sqlite:${fresh}`]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.ok(!fs.existsSync(fresh), 'the database file was not created');
+  assert.equal(cli(['user', 'add', '--frob', 'x', '--db', `sqlite:${fresh}`]).status, 2);
+  assert.ok(!fs.existsSync(fresh));
+  const pg = cli(['user', 'list', '--db', 'postgresql://nqi:s3cr3t-pw@127.0.0.1:1/x?password=other-secret']);
+  assert.equal(pg.status, 1);
+  assert.ok(!pg.stderr.includes('s3cr3t-pw') && !pg.stderr.includes('other-secret'), pg.stderr);
+  assert.match(pg.stderr, /\*\*\*/);
 });
 
 // One authorization table; every route, every role.

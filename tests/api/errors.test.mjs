@@ -1,7 +1,8 @@
 // Bad input: each a precise problem+json, never a crash, nothing written.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { api, tokenFor, assertProblem, uniq } from './lib.mjs';
+import net from 'node:net';
+import { api, tokenFor, assertProblem, uniq, URL_ } from './lib.mjs';
 
 const admin = () => tokenFor('admin');
 
@@ -99,4 +100,23 @@ test('a duplicate username is a 409 conflict', async () => {
   const body = { username: name, password: 'long-enough-pw', role: 'inspector' };
   assert.equal((await api('POST', '/api/v1/users', { token: admin(), body })).status, 201);
   assertProblem(assert, await api('POST', '/api/v1/users', { token: admin(), body }), 409);
+});
+
+test('Content-Length with Transfer-Encoding is refused and the connection closed', async () => {
+  const u = new URL(URL_);
+  const raw = 'POST /api/v1/users HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n' +
+    `Authorization: Bearer ${tokenFor('admin')}\r\n` +
+    'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '2\r\n{}\r\n0\r\n\r\nGET /api/v1/meta/routes HTTP/1.1\r\nHost: t\r\n\r\n';
+  const text = await new Promise((resolve, reject) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(raw));
+    let got = '';
+    s.on('data', (d) => { got += d; });
+    s.on('end', () => resolve(got));
+    s.on('error', reject);
+    s.setTimeout(5000, () => { s.destroy(); reject(new Error('no close: ' + got)); });
+  });
+  assert.match(text, /^HTTP\/1\.1 400 /);
+  assert.match(text, /application\/problem\+json/);
+  assert.equal((text.match(/HTTP\/1\.1 /g) || []).length, 1, 'the smuggled request was not answered');
 });

@@ -34,6 +34,7 @@ test('home page renders in Chinese with module cards, health "ok" and the Merkle
 
   // module cards: all five, in Chinese, each linking to its route, each tagged 建设中 or 已上线
   const cards = page.locator('[data-test=module-cards] > a');
+  await cards.first().waitFor(); // the home page is a lazily loaded chunk
   assert.equal(await cards.count(), 5);
   for (const [key, zh] of MODULES) {
     const card = page.locator(`[data-test=card-${key}]`);

@@ -23,6 +23,7 @@
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/json.h"
 #include "core/util.h"
 
 static char dir[256];
@@ -525,6 +526,128 @@ static void test_http_rate_limit(void **state)
     done(&r);
 }
 
+/* Token principals: "token:<id>:<name>" cut at a character boundary, so a
+ * long Chinese name never puts invalid UTF-8 into audit rows. */
+static void test_token_actor(void **state)
+{
+    char name[128] = "a", out[64];
+    for (int i = 0; i < 30; i++)
+        strcat(name, "质");
+    auth_token_actor(out, sizeof out, 42, name);
+    assert_true(utf8_valid(out, strlen(out)));
+    assert_memory_equal(out, "token:42:a质", strlen("token:42:a质"));
+    assert_true(strlen(out) <= 63 && strlen(out) >= 60);
+    json_t *j = json_string(out); /* what audit rows and /auth/me need */
+    assert_non_null(j);
+    json_decref(j);
+    auth_token_actor(out, sizeof out, 7, "lab-sync");
+    assert_string_equal(out, "token:7:lab-sync");
+    /* the helper itself */
+    char s[16] = "ab质c";
+    assert_int_equal(utf8_truncate(s, 4), 2); /* 质 is 3 bytes: dropped whole */
+    assert_string_equal(s, "ab");
+    char t[16] = "ab质c";
+    assert_int_equal(utf8_truncate(t, 5), 5);
+    assert_string_equal(t, "ab质");
+}
+
+/* Names the audit log uses for non-users are refused; "admin" is not. */
+static void test_reserved_usernames(void **state)
+{
+    http_principal cli;
+    auth_cli_principal(&cli);
+    static const char *const bad[] = {"cli", "anonymous", "system", "token"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        nqi_error err = {0};
+        int64_t id;
+        assert_int_equal(auth_user_add(conn, &cli, bad[i], "long-enough-pw", ROLE_INSPECTOR,
+                                       NULL, NULL, &id, &err),
+                         NQI_EINVAL);
+        assert_string_equal(err.fields[0].field, "username");
+    }
+    nqi_error err = {0};
+    int64_t id;
+    assert_int_equal(auth_user_add(conn, &cli, "admin", "long-enough-pw", ROLE_ADMIN, NULL, NULL,
+                                   &id, &err),
+                     0);
+}
+
+/* Nobody can disable themselves or the last enabled admin (409). */
+static void test_keep_an_admin(void **state)
+{
+    http_principal cli;
+    auth_cli_principal(&cli);
+    nqi_error err = {0};
+    int64_t a, b, insp;
+    assert_int_equal(auth_user_add(conn, &cli, "keeper.a", "long-enough-pw", ROLE_ADMIN, NULL,
+                                   NULL, &a, &err),
+                     0);
+    assert_int_equal(auth_user_add(conn, &cli, "keeper.b", "long-enough-pw", ROLE_ADMIN, NULL,
+                                   NULL, &b, &err),
+                     0);
+    assert_int_equal(auth_user_add(conn, &cli, "keeper.i", "long-enough-pw", ROLE_INSPECTOR, NULL,
+                                   NULL, &insp, &err),
+                     0);
+    http_principal self = {.user_id = a, .role = ROLE_ADMIN};
+    snprintf(self.username, sizeof self.username, "keeper.a");
+    assert_int_equal(auth_user_set_disabled(conn, &self, a, true, &err), NQI_ECONFLICT);
+    /* leave a and b as the only enabled admins */
+    char *sql = xasprintf("UPDATE users SET disabled = 1 WHERE role = 'admin' AND id NOT IN "
+                          "(%lld, %lld)", (long long)a, (long long)b);
+    assert_int_equal(store_exec(conn, sql, NULL, 0, NULL, &err), 0);
+    free(sql);
+    nqi_error_clear(&err);
+    assert_int_equal(auth_user_set_disabled(conn, &self, b, true, &err), 0);
+    assert_int_equal(auth_user_set_disabled(conn, &cli, a, true, &err), NQI_ECONFLICT);
+    assert_non_null(strstr(err.message, "last enabled admin"));
+    nqi_error_clear(&err);
+    assert_int_equal(auth_user_set_disabled(conn, &cli, insp, true, &err), 0); /* not an admin */
+    assert_int_equal(auth_user_set_disabled(conn, &cli, b, false, &err), 0);
+    assert_int_equal(auth_user_set_disabled(conn, &cli, a, true, &err), 0);
+    assert_int_equal(store_exec(conn, "UPDATE users SET disabled = 0 WHERE role = 'admin'", NULL,
+                                0, NULL, &err),
+                     0);
+}
+
+/* The limit is per (username, client address) — 5 — and per address — 20. */
+static void test_login_limit_keys(void **state)
+{
+    http_principal cli;
+    auth_cli_principal(&cli);
+    nqi_error err = {0};
+    int64_t id;
+    auth_session s;
+    assert_int_equal(auth_user_add(conn, &cli, "pair.user", "right-password-1", ROLE_INSPECTOR,
+                                   NULL, NULL, &id, &err),
+                     0);
+    for (int i = 0; i < AUTH_LOGIN_MAX_USER; i++) {
+        nqi_error_clear(&err);
+        assert_int_equal(auth_login(conn, "pair.user", "wrong-password", "198.51.100.1", &s, &err),
+                         NQI_EAUTH);
+    }
+    nqi_error_clear(&err);
+    assert_int_equal(auth_login(conn, "pair.user", "right-password-1", "198.51.100.1", &s, &err),
+                     NQI_ERATE);
+    /* the user is not locked out from elsewhere */
+    nqi_error_clear(&err);
+    assert_int_equal(auth_login(conn, "pair.user", "right-password-1", "198.51.100.2", &s, &err),
+                     0);
+    /* one address, many usernames: 20 failures in all */
+    int refused_at = -1;
+    for (int i = 0; i < AUTH_LOGIN_MAX_IP + 2 && refused_at < 0; i++) {
+        char u[32];
+        snprintf(u, sizeof u, "ghost%d", i);
+        nqi_error_clear(&err);
+        int rc = auth_login(conn, u, "wrong-password", "198.51.100.9", &s, &err);
+        if (rc == NQI_ERATE)
+            refused_at = i;
+        else
+            assert_int_equal(rc, NQI_EAUTH);
+    }
+    assert_int_equal(refused_at, AUTH_LOGIN_MAX_IP);
+    assert_int_equal(store_exec(conn, "DELETE FROM login_attempts", NULL, 0, NULL, &err), 0);
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -571,6 +694,8 @@ int main(void)
         cmocka_unit_test(test_password_hash),   cmocka_unit_test(test_user_add),
         cmocka_unit_test(test_token),           cmocka_unit_test(test_http_login_csrf),
         cmocka_unit_test(test_http_tokens),     cmocka_unit_test(test_http_rate_limit),
+        cmocka_unit_test(test_token_actor),     cmocka_unit_test(test_reserved_usernames),
+        cmocka_unit_test(test_keep_an_admin),   cmocka_unit_test(test_login_limit_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

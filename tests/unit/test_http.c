@@ -3,7 +3,10 @@
  * the wire: keep-alive, chunked uploads, unnormalised paths). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -243,6 +246,29 @@ static int fake_auth(http_req *r, nqi_error *err)
     return 0;
 }
 
+/* The address the server settled on, and a cookie to see Secure added. */
+static void h_whoami(http_req *r, http_resp *w)
+{
+    http_resp_json(w, 200, json_pack("{s:s}", "ip", r->client_ip));
+    http_resp_header(w, "Set-Cookie", "k=v; HttpOnly; Path=/");
+}
+
+/* Opens a write transaction and "forgets" to end it. */
+static void h_leaky_tx(http_req *r, http_resp *w)
+{
+    nqi_error err = {0};
+    if (store_begin(r->db, true, &err)) {
+        http_resp_problem(w, r, &err);
+        return;
+    }
+    http_resp_json(w, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void h_tx_state(http_req *r, http_resp *w)
+{
+    http_resp_json(w, 200, json_pack("{s:b}", "in_tx", r->db && store_in_tx(r->db)));
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -272,6 +298,7 @@ static http_server *make_server(int threads)
     http_route(s, "GET", "/api/v1/query", ROLES_ANY, h_query, 0, "query echo");
     http_route(s, "GET", "/api/v1/slow", ROLES_ANY, h_slow, 0, "slow");
     http_route(s, "GET", "/metrics", ROLES_ANY, h_ping, 0, "metrics stand-in");
+    http_route(s, "GET", "/api/v1/whoami", ROLES_ANY, h_whoami, 0, "client address");
     nqi_error err = {0};
     if (http_server_start(s, &err))
         fail_msg("start: %s", err.message);
@@ -722,7 +749,7 @@ static void test_metrics_and_table(void **state)
     free(m);
 
     json_t *t = http_route_table(srv);
-    assert_int_equal(json_array_size(t), 9);
+    assert_int_equal(json_array_size(t), 10);
     json_t *admin = json_array_get(t, 5);
     assert_string_equal(json_string_value(json_object_get(admin, "path")), "/api/v1/admin");
     assert_int_equal(json_array_size(json_object_get(admin, "roles")), 1);
@@ -854,6 +881,278 @@ static void test_url_helpers(void **state)
     assert_int_equal(role_from_name("root"), 0);
 }
 
+
+/* ---- hardening: servers configured through the environment ---- */
+
+typedef struct env_cfg {
+    const char *per_ip, *deadline, *proxies, *secure;
+    store *st;
+    bool access_log;
+} env_cfg;
+
+static void env_set(const char *name, const char *v)
+{
+    if (v)
+        setenv(name, v, 1);
+    else
+        unsetenv(name);
+}
+
+/* A one-thread server that read e's settings from the environment; sets
+ * the global port (tests restore it). */
+static http_server *env_server(const env_cfg *e)
+{
+    env_set("NQI_PER_IP_CONN_LIMIT", e->per_ip);
+    env_set("NQI_REQUEST_TIMEOUT_S", e->deadline);
+    env_set("NQI_TRUSTED_PROXIES", e->proxies);
+    env_set("NQI_COOKIE_SECURE", e->secure);
+    http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 1, .conn_limit = 64,
+                       .conn_timeout_s = 10, .body_limit = 4096, .access_log = e->access_log};
+    http_server *s = http_server_new(&cfg, e->st, NULL);
+    http_route(s, "GET", "/api/v1/ping", ROLES_ANY, h_ping, 0, "ping");
+    http_route(s, "POST", "/api/v1/items", ROLES_ANY, h_create, 0, "create");
+    http_route(s, "GET", "/api/v1/whoami", ROLES_ANY, h_whoami, 0, "client address");
+    http_route(s, "POST", "/api/v1/leak", ROLES_ANY, h_leaky_tx, 0, "leaves a tx open");
+    http_route(s, "GET", "/api/v1/txstate", ROLES_ANY, h_tx_state, 0, "tx state");
+    nqi_error err = {0};
+    if (http_server_start(s, &err))
+        fail_msg("start: %s", err.message);
+    env_set("NQI_PER_IP_CONN_LIMIT", NULL);
+    env_set("NQI_REQUEST_TIMEOUT_S", NULL);
+    env_set("NQI_TRUSTED_PROXIES", NULL);
+    env_set("NQI_COOKIE_SECURE", NULL);
+    port = http_server_port(s);
+    return s;
+}
+
+/* Has the server closed fd? Reads (and drops) any answer, up to ms for
+ * EOF or a reset. */
+static bool closed_within(int fd, int ms)
+{
+    int64_t end = mono_us() + (int64_t)ms * 1000;
+    char b[512];
+    for (;;) {
+        int left = (int)((end - mono_us()) / 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return false;
+        ssize_t k = recv(fd, b, sizeof b, MSG_DONTWAIT);
+        if (k == 0)
+            return true;
+        if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            return true;
+    }
+}
+
+static double now_s(void)
+{
+    return (double)mono_us() / 1e6;
+}
+
+static void test_both_lengths_refused(void **state)
+{
+    /* Content-Length and Transfer-Encoding together: a proxy and we could
+     * frame the body differently (request smuggling). 400, connection closed,
+     * so the bytes after the headers are never read as a second request. */
+    int fd = conn_open();
+    const char *raw = "POST /api/v1/items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 12\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "c\r\n{\"name\":\"a\"}\r\n0\r\n\r\n"
+                      "GET /api/v1/admin HTTP/1.1\r\nHost: t\r\nX-Test-User: admin\r\n\r\n";
+    send_all(fd, raw, strlen(raw));
+    resp r;
+    assert_int_equal(read_resp(fd, &r, false), 0);
+    json_t *p = problem(&r, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(p, "detail")), "Transfer-Encoding"));
+    json_decref(p);
+    resp_free(&r);
+    assert_true(closed_within(fd, 2000));
+    close(fd);
+    /* one framing alone is fine */
+    post(&r, "/api/v1/items", "application/json", "{\"name\":\"a\"}", NULL);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+}
+
+static void test_per_ip_limit(void **state)
+{
+    int saved = port;
+    http_server *s = env_server(&(env_cfg){.per_ip = "3"});
+    int fds[3];
+    for (int i = 0; i < 3; i++) { /* held open, mid-request */
+        fds[i] = conn_open();
+        send_all(fds[i], "GET /api/v1/ping HTTP/1.1\r\n", 27);
+    }
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    int extra = conn_open(); /* the kernel accepts; MHD closes it at once */
+    send_all(extra, "GET /api/v1/ping HTTP/1.1\r\nHost: t\r\n\r\n", 38);
+    assert_true(closed_within(extra, 2000));
+    close(extra);
+    close(fds[0]);
+    nanosleep(&ts, NULL);
+    resp r;
+    get(&r, "/api/v1/ping"); /* a slot is free again */
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    close(fds[1]);
+    close(fds[2]);
+    http_server_stop(s);
+    port = saved;
+}
+
+/* Trickle bytes until the server closes the connection; the seconds it took,
+ * or -1 if it was still open after limit_s. */
+static double trickle(int fd, const char *bytes, double limit_s)
+{
+    double t0 = now_s();
+    for (size_t i = 0; now_s() - t0 < limit_s; i++) {
+        if (bytes[i % strlen(bytes)])
+            send(fd, bytes + i % strlen(bytes), 1, MSG_NOSIGNAL);
+        if (closed_within(fd, 200))
+            return now_s() - t0;
+    }
+    return -1;
+}
+
+static void test_request_deadline(void **state)
+{
+    int saved = port;
+    http_server *s = env_server(&(env_cfg){.deadline = "1"});
+    resp r;
+    get(&r, "/api/v1/ping"); /* a prompt request is not affected */
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+
+    /* headers a byte at a time, each well inside the 10 s idle timeout */
+    int fd = conn_open();
+    send_all(fd, "GET /api/v1/ping HTTP/1.1\r\n", 27);
+    double t = trickle(fd, "X-Slow-Header-Padding-", 5.0);
+    close(fd);
+    assert_true(t > 0.5 && t < 3.5);
+
+    /* a body a byte at a time */
+    fd = conn_open();
+    const char *h = "POST /api/v1/items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 200\r\n\r\n";
+    send_all(fd, h, strlen(h));
+    t = trickle(fd, " ", 5.0);
+    close(fd);
+    assert_true(t > 0.5 && t < 3.5);
+    http_server_stop(s);
+    port = saved;
+}
+
+static json_t *whoami(const char *extra, char *cookie, size_t n)
+{
+    resp r;
+    req(&r, "GET /api/v1/whoami HTTP/1.1\r\nHost: t\r\n%s\r\n", extra);
+    assert_int_equal(r.status, 200);
+    if (!hdr(&r, "Set-Cookie", cookie, n))
+        cookie[0] = 0;
+    json_t *j = body_json(&r);
+    resp_free(&r);
+    return j;
+}
+
+#define WHO_IP(j) json_string_value(json_object_get((j), "ip"))
+
+static void test_trusted_proxy(void **state)
+{
+    char ck[256];
+    /* No trusted proxy (the main server): X-Forwarded-For is ignored. */
+    json_t *j = whoami("X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\n", ck,
+                       sizeof ck);
+    assert_string_equal(WHO_IP(j), "127.0.0.1");
+    assert_null(strstr(ck, "Secure"));
+    json_decref(j);
+
+    int saved = port;
+    http_server *s = env_server(&(env_cfg){.proxies = " 10.9.9.9 , 127.0.0.1,not-an-ip"});
+    /* The right-most entry is the one our proxy added; the rest is the
+     * client's word. */
+    j = whoami("X-Forwarded-For: 1.2.3.4, 203.0.113.7\r\n", ck, sizeof ck);
+    assert_string_equal(WHO_IP(j), "203.0.113.7");
+    assert_null(strstr(ck, "Secure"));
+    json_decref(j);
+    j = whoami("X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-For: 2001:db8::1\r\n"
+               "X-Forwarded-Proto: https\r\n",
+               ck, sizeof ck);
+    assert_string_equal(WHO_IP(j), "2001:db8::1");
+    assert_string_equal(ck, "k=v; HttpOnly; Path=/; Secure");
+    json_decref(j);
+    j = whoami("X-Forwarded-For: evil\r\n", ck, sizeof ck);
+    assert_string_equal(WHO_IP(j), "127.0.0.1");
+    json_decref(j);
+    j = whoami("", ck, sizeof ck);
+    assert_string_equal(WHO_IP(j), "127.0.0.1");
+    json_decref(j);
+    http_server_stop(s);
+
+    s = env_server(&(env_cfg){.secure = "1"});
+    j = whoami("", ck, sizeof ck);
+    assert_string_equal(ck, "k=v; HttpOnly; Path=/; Secure");
+    json_decref(j);
+    http_server_stop(s);
+    port = saved;
+}
+
+static void test_tx_left_open(void **state)
+{
+    char dir[] = "/tmp/nqi-http-tx-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *url = xasprintf("sqlite:%s/t.db", dir);
+    store *st = NULL;
+    nqi_error err = {0};
+    assert_int_equal(store_open(url, &st, &err), 0);
+    free(url);
+    int saved = port;
+    http_server *s = env_server(&(env_cfg){.st = st});
+    resp r;
+    post(&r, "/api/v1/leak", "application/json", "{}", NULL);
+    json_t *p = problem(&r, 500);
+    json_decref(p);
+    resp_free(&r);
+    get(&r, "/api/v1/txstate"); /* same worker thread, same connection */
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"in_tx\":false}");
+    resp_free(&r);
+    http_server_stop(s);
+    store_close(st);
+    port = saved;
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+static void test_access_log_escaped(void **state)
+{
+    char path[] = "/tmp/nqi-http-log-XXXXXX";
+    int lf = mkstemp(path);
+    assert_true(lf >= 0);
+    fflush(stderr);
+    int saved_err = dup(2);
+    dup2(lf, 2);
+    int saved = port;
+    http_server *s = env_server(&(env_cfg){.access_log = true});
+    resp r;
+    /* raw bytes MHD passes through: a terminal escape, a quote, a high byte */
+    req(&r, "GET /api/v1/x\x1b[2J\"\xff HTTP/1.1\r\nHost: t\r\n\r\n");
+    resp_free(&r);
+    http_server_stop(s); /* the log line is written before stop returns */
+    fflush(stderr);
+    dup2(saved_err, 2);
+    close(saved_err);
+    port = saved;
+    char *log = NULL;
+    assert_int_equal(file_read_all(path, 1 << 20, &log, NULL), 0);
+    close(lf);
+    unlink(path);
+    assert_non_null(strstr(log, "/api/v1/x\\x1b[2J\\x22\\xff "));
+    assert_null(strchr(log, '\x1b'));
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,6 +1172,12 @@ int main(void)
         cmocka_unit_test(test_metrics_and_table),
         cmocka_unit_test(test_concurrent),
         cmocka_unit_test(test_graceful_stop),
+        cmocka_unit_test(test_both_lengths_refused),
+        cmocka_unit_test(test_per_ip_limit),
+        cmocka_unit_test(test_request_deadline),
+        cmocka_unit_test(test_trusted_proxy),
+        cmocka_unit_test(test_tx_left_open),
+        cmocka_unit_test(test_access_log_escaped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

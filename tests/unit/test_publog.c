@@ -384,6 +384,23 @@ static void test_tamper(void **state)
     flip_hex(json_array_get(json_object_get(d, "proof"), 0));
     assert_int_not_equal(publog_verify_consistency(d, key, &err), 0);
     json_decref(d);
+
+    /* The top-level sizes must be the signed heads' sizes: a document that
+     * says 5..12 around a verified 3..12 proof is refused, not printed. */
+    nqi_error_clear(&err);
+    assert_int_equal(publog_consistency_json(f->c, 3, 12, &d, &err), 0);
+    json_object_set_new(d, "first", json_integer(5));
+    nqi_error_clear(&err);
+    assert_int_equal(publog_verify_consistency(d, key, &err), NQI_ECONFLICT);
+    assert_non_null(strstr(err.message, "\"first\""));
+    json_object_set_new(d, "first", json_integer(3));
+    json_object_set_new(d, "second", json_string("12"));
+    nqi_error_clear(&err);
+    assert_int_equal(publog_verify_consistency(d, key, &err), NQI_ECONFLICT);
+    json_object_set_new(d, "second", json_integer(12));
+    nqi_error_clear(&err);
+    assert_int_equal(publog_verify_consistency(d, key, &err), 0);
+    json_decref(d);
     free(key);
 }
 
