@@ -1,12 +1,18 @@
 // Vite build for the nqi portal. Output: web/dist (served by `nqi serve --static web/dist`,
 // SPA fallback to index.html; /assets/* are content-hashed and cached immutable).
 // Dev: `npx vite` proxies /api to NQI_URL (default http://127.0.0.1:8080).
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   base: '/',
   plugins: [vue()],
+  resolve: {
+    // read-excel-file (validity page, .xlsx upload) through fflate: unzip without blob: workers,
+    // which the server's CSP refuses (see src/lib/fflate-sync.js).
+    alias: [{ find: /^fflate$/, replacement: fileURLToPath(new URL('./src/lib/fflate-sync.js', import.meta.url)) }],
+  },
   define: {
     __VUE_OPTIONS_API__: true,
     __VUE_PROD_DEVTOOLS__: false,

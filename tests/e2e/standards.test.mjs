@@ -9,6 +9,8 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { URL_, ADMIN_USER, ADMIN_PASSWORD, newPage, close, loginAs, unexpectedErrors } from './lib.mjs';
 
 const TOKEN = process.env.NQI_ADMIN_TOKEN || '';
@@ -338,6 +340,65 @@ test('validity (anonymous): three lines give the right summary and per-line outc
   assert.match(text, /被代替/);
   assert.deepEqual(unexpectedErrors(page), []);
   await page.context().close();
+});
+
+test('validity: an .xlsx made by the server\'s own export is uploaded; its numbers fill the box and all are recognised', async () => {
+  // a real workbook: the search export of 质量 over the catalogue imported in `before`
+  const xr = await fetch(URL_ + '/api/v1/standards/export?q=' + encodeURIComponent('质量') + '&format=xlsx');
+  assert.equal(xr.status, 200);
+  const xbuf = Buffer.from(await xr.arrayBuffer());
+  assert.equal(xbuf.subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) file');
+  const file = path.join(process.env.NQI_TEST_TMP || os.tmpdir(), `e2e-${process.pid}-标准-质量.xlsx`);
+  fs.writeFileSync(file, xbuf);
+  // what the workbook lists: the same query as CSV (first column, header skipped)
+  const cr = await fetch(URL_ + '/api/v1/standards/export?q=' + encodeURIComponent('质量') + '&format=csv');
+  assert.equal(cr.status, 200);
+  const expected = (await cr.text()).replace(/^\ufeff/, '').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(',')[0].replace(/^"|"$/g, ''));
+  assert.ok(expected.includes('GB/T 19001-2016') && expected.includes('GB/T 19001-2008'), expected.join(', '));
+
+  const page = await newPage();
+  await page.goto(URL_ + '/standards/validity');
+  await page.locator('[data-test=validity-input]').waitFor();
+  assert.match(await page.locator('[data-test=validity-upload]').innerText(), /\.xlsx/);
+  // read-excel-file is a separate chunk, fetched only now
+  const chunk = page.waitForResponse((r) => /\/assets\/xlsx-[\w-]+\.js$/.test(r.url()));
+  await page.locator('[data-test=validity-file]').setInputFiles(file);
+  assert.equal((await chunk).status(), 200);
+  await page.waitForFunction((n) => /从 Excel 读取了/.test(document.querySelector('[data-test=validity-file-info]')?.textContent || '')
+    && document.querySelector('textarea[data-test=validity-input], [data-test=validity-input] textarea').value.split('\n').length === n, expected.length);
+  assert.deepEqual((await page.locator('[data-test=validity-input]').inputValue()).split('\n'), expected);
+  assert.match(await page.locator('[data-test=validity-file-info]').innerText(), new RegExp(`从 Excel 读取了 ${expected.length} 条.*标准号`));
+  assert.match(await page.locator('[data-test=validity-lines]').innerText(), new RegExp(`共 ${expected.length} 行`));
+
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/validity/check') && r.request().method() === 'POST'),
+    page.locator('[data-test=validity-start]').click(),
+  ]);
+  assert.equal(resp.status(), 200);
+  assert.deepEqual(JSON.parse(resp.request().postData()).lines, expected);
+  await page.locator('[data-test=validity-result]').waitFor();
+  const count = async (k) => page.locator(`[data-test=summary-${k}]`).getAttribute('data-count');
+  assert.equal(await count('total'), String(expected.length));
+  assert.equal(await count('unparsed'), '0');
+  assert.equal(await count('not_found'), '0');
+  assert.equal(Number(await count('in_force')) + Number(await count('replaced')) + Number(await count('withdrawn')) + Number(await count('upcoming')), expected.length);
+  await waitRows(page, 'validity-table', expected.length);
+  for (const [i, n] of expected.entries()) {
+    const r = outcomeRow(page, i + 1);
+    assert.equal(await r.locator('[data-test=v-number]').innerText(), n);
+  }
+  const row = (n) => outcomeRow(page, expected.indexOf(n) + 1);
+  assert.equal(await row('GB/T 19001-2016').locator('[data-test=v-status]').getAttribute('data-status'), 'in_force');
+  assert.equal(await row('GB/T 19001-2008').locator('[data-test=v-status]').getAttribute('data-status'), 'replaced');
+  assert.equal(await row('GB/T 19001-2008').locator('[data-test=v-current]').innerText(), 'GB/T 19001-2016');
+
+  // an old binary .xls is refused with a clear message; the box keeps the list
+  await page.locator('[data-test=validity-file]').setInputFiles({ name: 'old.xls', mimeType: 'application/vnd.ms-excel', buffer: Buffer.from('not a workbook') });
+  await page.locator('.el-message--error', { hasText: '仅支持 .xlsx' }).waitFor();
+  assert.equal((await page.locator('[data-test=validity-input]').inputValue()).split('\n').length, expected.length);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await page.context().close();
+  fs.rmSync(file, { force: true });
 });
 
 test('validity (logged in): a saved report gets a verification link that anyone can open, with a proof', async () => {
