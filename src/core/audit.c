@@ -317,19 +317,6 @@ int audit_verify(store_conn *c, int64_t *checked, nqi_error *err)
 
 /* ---- HTTP ---- */
 
-static bool parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s)
-        return false;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
 static void h_audit_list(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
@@ -338,9 +325,9 @@ static void h_audit_list(http_req *r, http_resp *w)
     const char *s_since = http_query(r, "since"), *s_until = http_query(r, "until");
     const char *entity = http_query(r, "entity"), *actor = http_query(r, "actor");
     const char *action = http_query(r, "action");
-    if (l && (!parse_i64(l, &limit) || limit < 1 || limit > 500))
+    if (l && (!str_to_i64(l, &limit) || limit < 1 || limit > 500))
         nqi_error_field(&err, NQI_EINVAL, "limit", "must be an integer from 1 to 500");
-    if (cur && *cur && (!parse_i64(cur, &cursor) || cursor < 1))
+    if (cur && *cur && (!str_to_i64(cur, &cursor) || cursor < 1))
         nqi_error_field(&err, NQI_EINVAL, "cursor", "invalid cursor");
     if (s_since && time_parse_iso8601(s_since, &since))
         nqi_error_field(&err, NQI_EINVAL, "since", "ISO 8601 time with offset expected");

@@ -20,42 +20,6 @@
 
 /* ---- small request helpers ---- */
 
-static bool parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s)
-        return false;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* The {id} path parameter; a non-number names no resource: 404. */
-static int path_id(http_req *r, const char *what, int64_t *id, nqi_error *err)
-{
-    const char *s = http_param(r, "id");
-    if (!parse_i64(s, id) || *id <= 0)
-        return nqi_error_set(err, NQI_ENOTFOUND, "%s '%s' not found", what, s ? s : "");
-    return 0;
-}
-
-/* ?limit= (default 50, 1..500) and ?cursor= (opaque to clients: the last
- * id of the previous page). */
-static int list_params(http_req *r, int64_t *limit, int64_t *cursor, nqi_error *err)
-{
-    const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
-    *limit = LIST_DEFAULT;
-    *cursor = 0;
-    if (l && (!parse_i64(l, limit) || *limit < 1 || *limit > LIST_MAX))
-        nqi_error_field(err, NQI_EINVAL, "limit", "must be an integer from 1 to %d", LIST_MAX);
-    if (c && *c && (!parse_i64(c, cursor) || *cursor < 0))
-        nqi_error_field(err, NQI_EINVAL, "cursor", "invalid cursor");
-    return err->code;
-}
-
 /* Append a list item; an item jansson refused (text that is not valid
  * UTF-8) is a server-side data problem: log it and fail the whole list with
  * 500 rather than silently leave a record out. Returns false on failure. */
@@ -192,7 +156,7 @@ static void h_users_list(http_req *r, http_resp *w)
     const char *q = http_query(r, "q"), *role = http_query(r, "role");
     if (role && *role && !role_from_name(role))
         nqi_error_field(&err, NQI_EINVAL, "role", "unknown role '%s'", role);
-    if (list_params(r, &limit, &cursor, &err)) {
+    if (http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err)) {
         http_resp_problem(w, r, &err);
         return;
     }
@@ -309,7 +273,7 @@ static void h_user_password(http_req *r, http_resp *w)
     json_t *body = NULL;
     const char *password = NULL;
     int64_t id;
-    if (path_id(r, "user", &id, &err) || http_req_json(r, &body, &err) ||
+    if (http_param_id(r, "id", "user", &id, &err) || http_req_json(r, &body, &err) ||
         json_check_fields(body, allowed, &err) ||
         json_get_str(body, "password", true, 1024, &password, &err) ||
         auth_user_passwd_id(r->db, &r->principal, id, password, &err)) {
@@ -324,7 +288,7 @@ static void user_set_disabled(http_req *r, http_resp *w, bool disabled)
 {
     nqi_error err = {0};
     int64_t id;
-    if (path_id(r, "user", &id, &err) ||
+    if (http_param_id(r, "id", "user", &id, &err) ||
         auth_user_set_disabled(r->db, &r->principal, id, disabled, &err))
         http_resp_problem(w, r, &err);
     else
@@ -352,7 +316,7 @@ static void h_tokens_list(http_req *r, http_resp *w)
     int64_t limit, cursor, last = 0, n = 0;
     store_rows *rows = NULL;
     bool more = false;
-    if (list_params(r, &limit, &cursor, &err)) {
+    if (http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err)) {
         http_resp_problem(w, r, &err);
         return;
     }
@@ -431,7 +395,7 @@ static void h_tokens_delete(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
     int64_t id;
-    if (path_id(r, "token", &id, &err) || auth_token_revoke(r->db, &r->principal, id, &err))
+    if (http_param_id(r, "id", "token", &id, &err) || auth_token_revoke(r->db, &r->principal, id, &err))
         http_resp_problem(w, r, &err);
     else
         http_resp_text(w, 204, NULL, NULL, 0);

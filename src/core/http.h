@@ -92,6 +92,16 @@ const char *http_query(const http_req *r, const char *name);          /* decoded
 const char *http_header_get(const http_req *r, const char *name);
 const char *http_cookie(const http_req *r, const char *name);
 
+/* The path parameter `name` as a positive integer id. Anything else names
+ * no resource: NQI_ENOTFOUND "<what> '<value>' not found". */
+int http_param_id(const http_req *r, const char *name, const char *what, int64_t *id,
+                  nqi_error *err);
+
+/* The list conventions: ?limit= (default def, 1..max) and ?cursor= (an id,
+ * >= 0; 0 when absent). Field errors name `limit` / `cursor`. */
+int http_list_params(const http_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor,
+                     nqi_error *err);
+
 /* Parse the body as a JSON object after checking Content-Type is
  * application/json (415) — the common first line of a write handler. */
 int http_req_json(http_req *r, json_t **out, nqi_error *err);

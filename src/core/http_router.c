@@ -368,3 +368,26 @@ json_t *http_route_table(http_server *s)
     }
     return a;
 }
+
+int http_param_id(const http_req *r, const char *name, const char *what, int64_t *id,
+                  nqi_error *err)
+{
+    const char *s = http_param(r, name);
+    if (!str_to_i64(s, id) || *id <= 0)
+        return nqi_error_set(err, NQI_ENOTFOUND, "%s '%s' not found", what, s ? s : "");
+    return 0;
+}
+
+int http_list_params(const http_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor,
+                     nqi_error *err)
+{
+    const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
+    *limit = def;
+    *cursor = 0;
+    if (l && (!str_to_i64(l, limit) || *limit < 1 || *limit > max))
+        nqi_error_field(err, NQI_EINVAL, "limit", "must be an integer from 1 to %lld",
+                        (long long)max);
+    if (c && *c && (!str_to_i64(c, cursor) || *cursor < 0))
+        nqi_error_field(err, NQI_EINVAL, "cursor", "invalid cursor");
+    return err->code;
+}

@@ -139,6 +139,19 @@ int time_parse_iso8601(const char *s, int64_t *out_ms)
     return 0;
 }
 
+bool str_to_i64(const char *s, int64_t *out)
+{
+    char *end;
+    if (!s || !*s)
+        return false;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s)
+        return false;
+    *out = v;
+    return true;
+}
+
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
     static const char d[] = "0123456789abcdef";

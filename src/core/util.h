@@ -25,6 +25,10 @@ char *time_iso8601(int64_t ms, char *buf, size_t n);
 /* Parse ISO 8601 with mandatory offset ("Z" or ±hh:mm) to epoch ms. */
 int time_parse_iso8601(const char *s, int64_t *out_ms);
 
+/* A whole decimal integer (optional sign, no spaces, no trailing text):
+ * true and *out set, or false (NULL/empty/overflow/garbage). */
+bool str_to_i64(const char *s, int64_t *out);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 int hex_decode(const char *hex, unsigned char *out, size_t n); /* 0 ok, -1 bad */

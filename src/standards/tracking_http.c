@@ -25,39 +25,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static bool parse_i64(const char *s, int64_t *out)
-{
-    char *end;
-    if (!s || !*s)
-        return false;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
-    *out = v;
-    return true;
-}
-
-static int path_id(http_req *r, const char *what, int64_t *id, nqi_error *err)
-{
-    const char *s = http_param(r, "id");
-    if (!parse_i64(s, id) || *id <= 0)
-        return nqi_error_set(err, NQI_ENOTFOUND, "%s '%s' not found", what, s ? s : "");
-    return 0;
-}
-
-static int list_params(http_req *r, int64_t *limit, int64_t *cursor, nqi_error *err)
-{
-    const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
-    *limit = LIST_DEFAULT;
-    *cursor = 0;
-    if (l && (!parse_i64(l, limit) || *limit < 1 || *limit > LIST_MAX))
-        nqi_error_field(err, NQI_EINVAL, "limit", "must be an integer from 1 to %d", LIST_MAX);
-    if (c && *c && (!parse_i64(c, cursor) || *cursor < 0))
-        nqi_error_field(err, NQI_EINVAL, "cursor", "invalid cursor");
-    return err->code;
-}
-
 static void answer(http_req *r, http_resp *w, int rc, int status, json_t *out,
                    const nqi_error *err)
 {
@@ -101,7 +68,7 @@ static void h_watch_list(http_req *r, http_resp *w)
     nqi_error err = {0};
     int64_t limit, cursor;
     json_t *out = NULL;
-    int rc = list_params(r, &limit, &cursor, &err);
+    int rc = http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err);
     if (!rc)
         rc = tracking_watch_list(r->db, &r->principal, limit, cursor, &out, &err);
     answer(r, w, rc, 200, out, &err);
@@ -126,7 +93,7 @@ static void h_watch_get(http_req *r, http_resp *w)
     nqi_error err = {0};
     int64_t id;
     json_t *out = NULL;
-    int rc = path_id(r, "watchlist", &id, &err);
+    int rc = http_param_id(r, "id", "watchlist", &id, &err);
     if (!rc)
         rc = tracking_watch_get(r->db, &r->principal, id, &out, &err);
     answer(r, w, rc, 200, out, &err);
@@ -138,7 +105,7 @@ static void h_watch_patch(http_req *r, http_resp *w)
     json_t *body = NULL, *out = NULL;
     track_watch_in in;
     int64_t id;
-    int rc = path_id(r, "watchlist", &id, &err);
+    int rc = http_param_id(r, "id", "watchlist", &id, &err);
     if (!rc)
         rc = http_req_json(r, &body, &err);
     if (!rc)
@@ -153,7 +120,7 @@ static void h_watch_delete(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
     int64_t id;
-    if (path_id(r, "watchlist", &id, &err) ||
+    if (http_param_id(r, "id", "watchlist", &id, &err) ||
         tracking_watch_delete(r->db, &r->principal, id, &err))
         http_resp_problem(w, r, &err);
     else
@@ -165,9 +132,9 @@ static void h_deliveries(http_req *r, http_resp *w)
     nqi_error err = {0};
     int64_t id, limit, cursor;
     json_t *out = NULL;
-    int rc = path_id(r, "watchlist", &id, &err);
+    int rc = http_param_id(r, "id", "watchlist", &id, &err);
     if (!rc)
-        rc = list_params(r, &limit, &cursor, &err);
+        rc = http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err);
     if (!rc)
         rc = webhook_deliveries_list(r->db, &r->principal, id, limit, cursor, &out, &err);
     answer(r, w, rc, 200, out, &err);
@@ -197,9 +164,9 @@ static void h_inbox(http_req *r, http_resp *w)
         else if (strcmp(u, "0") && strcmp(u, "false"))
             nqi_error_field(&err, NQI_EINVAL, "unread", "must be 1 or 0");
     }
-    if (ws && *ws && (!parse_i64(ws, &wl) || wl < 1))
+    if (ws && *ws && (!str_to_i64(ws, &wl) || wl < 1))
         nqi_error_field(&err, NQI_EINVAL, "watchlist", "must be a watchlist id");
-    int rc = list_params(r, &limit, &cursor, &err);
+    int rc = http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err);
     if (!rc) {
         fanout_now(r->db);
         rc = tracking_inbox(r->db, &r->principal, unread, wl, limit, cursor, &out, &err);
@@ -341,7 +308,7 @@ static void h_feed_watch(http_req *r, http_resp *w)
     } else {
         memcpy(idbuf, file, fl - 5);
         idbuf[fl - 5] = 0;
-        if (!parse_i64(idbuf, &id) || id <= 0)
+        if (!str_to_i64(idbuf, &id) || id <= 0)
             rc = nqi_error_set(&err, NQI_ENOTFOUND, "feed not found");
     }
     if (!rc) {
@@ -390,7 +357,7 @@ static void h_notices_list(http_req *r, http_resp *w)
     nqi_error err = {0};
     int64_t limit, cursor;
     json_t *out = NULL;
-    int rc = list_params(r, &limit, &cursor, &err);
+    int rc = http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err);
     if (!rc)
         rc = notices_list(r->db, limit, cursor, &out, &err);
     answer(r, w, rc, 200, out, &err);
@@ -401,7 +368,7 @@ static void h_notice_get(http_req *r, http_resp *w)
     nqi_error err = {0};
     int64_t id;
     json_t *out = NULL;
-    int rc = path_id(r, "notice", &id, &err);
+    int rc = http_param_id(r, "id", "notice", &id, &err);
     if (!rc)
         rc = notices_get(r->db, id, &out, &err);
     answer(r, w, rc, 200, out, &err);
