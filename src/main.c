@@ -36,6 +36,10 @@ static const cli_command commands[] = {
      "the standards catalogue", cmd_standards, true},
     {"check", "check FILE|- [--as-of DATE] [--json]",
      "validity confirmation of a list of standard references", cmd_check, true},
+    {"draw", "draw verify FILE | list [--limit N] | show ID [--bundle]",
+     "verifiable 双随机 draws (verify needs no database)", cmd_draw, false},
+    {"directory", "directory import entities|inspectors FILE [--dry-run]",
+     "import the supervision directories (CSV, UTF-8 or GB18030)", cmd_directory, true},
     {"version", "version", "print the version", cmd_version, false},
     {"help", "help", "this list", cmd_help, false},
 };
@@ -54,6 +58,7 @@ static const struct {
     {"token", "role=,org="},
     {"audit", "limit="},
     {"backup", ""},
+    {"directory", "dry-run"},
 };
 
 /* Does the comma-separated spec list the flag name[0..n)? *value gets

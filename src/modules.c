@@ -6,6 +6,7 @@
 #include "standards/standards.h"
 #include "standards/tracking.h"
 #include "standards/validity.h"
+#include "supervision/supervision.h"
 
 extern const nqi_module core_module;
 
@@ -16,5 +17,6 @@ const nqi_module *const nqi_modules[] = {
     &standards_module,
     &tracking_module,
     &validity_module,
+    &supervision_module,
     NULL,
 };

@@ -1,0 +1,34 @@
+/*
+ * internal.h — shared by the files of src/supervision/ (directory.c,
+ * draws.c, supervision_http.c) and tests/unit/test_supervision.c; other
+ * modules use supervision.h.
+ */
+#ifndef NQI_SUPERVISION_INTERNAL_H
+#define NQI_SUPERVISION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/http.h"
+
+/* The actor's name as stored in created_by / draw_events.actor. */
+void sup_actor_name(const http_principal *a, char *out, size_t n);
+
+/* True for a draw attribute (region, industry, department, inspector id,
+ * field): 1..64 bytes, valid UTF-8, no control characters, no '|' or ','
+ * (the separators of the canonical pool and roster texts). */
+bool sup_attr_ok(const char *s);
+
+/* True for a division code or prefix: 1..6 ASCII digits (exactly 6 when
+ * full is set). */
+bool sup_region_ok(const char *s, bool full);
+
+/* Validate a pool filter {region?, industry?}; field errors are named
+ * "<field>/region" ... */
+#include <jansson.h>
+int sup_filter_check(json_t *f, const char *field, nqi_error *err);
+
+/* Return code of a failed write: roll back when the transaction is ours. */
+int sup_tx_end(store_conn *c, bool own, int rc, nqi_error *err);
+
+#endif
