@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/csv.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "core/util.h"
@@ -315,62 +316,6 @@ static void csv_locate(const char *s, size_t off, int64_t *rec, int *field)
             *field = 0;
         }
     }
-}
-
-/* Split one CSV record starting at *pos, unquoting in place. Field starts
- * go to f (at most max; *nf gets the real count). Returns 0, 1 at end of
- * input, -1 for an unterminated quote. */
-static int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf)
-{
-    size_t i = *pos;
-    int n = 0;
-    if (i >= len)
-        return 1;
-    for (;;) {
-        char *w = s + i, *start = w;
-        size_t flen = 0;
-        if (i < len && s[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= len)
-                    return -1;
-                if (s[i] == '"') {
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        w[flen++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                w[flen++] = s[i++];
-            }
-            /* text after the closing quote up to the separator is kept */
-            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
-                w[flen++] = s[i++];
-        } else {
-            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
-                i++;
-            flen = (size_t)(s + i - start);
-        }
-        if (n < max) {
-            f[n] = start;
-            fl[n] = flen;
-        }
-        n++;
-        if (i < len && s[i] == ',') {
-            i++;
-            continue;
-        }
-        if (i < len && s[i] == '\r')
-            i++;
-        if (i < len && s[i] == '\n')
-            i++;
-        break;
-    }
-    *pos = i;
-    *nf = n;
-    return 0;
 }
 
 #define CSV_MAXCOLS 256

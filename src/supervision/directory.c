@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "core/audit.h"
+#include "core/csv.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "core/util.h"
@@ -158,60 +159,6 @@ void supervision_import_report_free(sup_import_report *rep)
 }
 
 /* ---------------------------------------------------------------- CSV */
-
-/* One CSV record from *pos (RFC 4180, unquoted in place). 0, 1 at the end,
- * -1 for an unterminated quote. */
-static int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf)
-{
-    size_t i = *pos;
-    int n = 0;
-    if (i >= len)
-        return 1;
-    for (;;) {
-        char *w = s + i, *start = w;
-        size_t flen = 0;
-        if (i < len && s[i] == '"') {
-            i++;
-            for (;;) {
-                if (i >= len)
-                    return -1;
-                if (s[i] == '"') {
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        w[flen++] = '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                w[flen++] = s[i++];
-            }
-            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
-                w[flen++] = s[i++];
-        } else {
-            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
-                i++;
-            flen = (size_t)(s + i - start);
-        }
-        if (n < max) {
-            f[n] = start;
-            fl[n] = flen;
-        }
-        n++;
-        if (i < len && s[i] == ',') {
-            i++;
-            continue;
-        }
-        if (i < len && s[i] == '\r')
-            i++;
-        if (i < len && s[i] == '\n')
-            i++;
-        break;
-    }
-    *pos = i;
-    *nf = n;
-    return 0;
-}
 
 /* Trim in place; NULL when empty. */
 static char *trim(char *s, size_t n)

@@ -1,0 +1,56 @@
+/* csv.c — see csv.h. */
+#include "core/csv.h"
+
+int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf)
+{
+    size_t i = *pos;
+    int n = 0;
+    if (i >= len)
+        return 1;
+    for (;;) {
+        char *w = s + i, *start = w;
+        size_t flen = 0;
+        if (i < len && s[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= len)
+                    return -1;
+                if (s[i] == '"') {
+                    if (i + 1 < len && s[i + 1] == '"') {
+                        w[flen++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                w[flen++] = s[i++];
+            }
+            /* text after the closing quote up to the separator is kept */
+            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
+                w[flen++] = s[i++];
+        } else {
+            while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
+                i++;
+            flen = (size_t)(s + i - start);
+        }
+        if (n < max) {
+            f[n] = start;
+            fl[n] = flen;
+        }
+        n++;
+        if (i < len && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < len && s[i] == '\r')
+            i++;
+        if (i < len && s[i] == '\n')
+            i++;
+        break;
+    }
+    *pos = i;
+    *nf = n;
+    return 0;
+}
+

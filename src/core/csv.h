@@ -1,0 +1,23 @@
+/*
+ * csv.h — RFC 4180 records, parsed in place: the shared reader behind every
+ * CSV import (standards catalogue, market entities, inspectors). Text
+ * decoding (UTF-8 or GB18030) happens before; this only splits.
+ *
+ * Ownership: the caller's buffer is modified (quoted fields are unquoted in
+ * place); field pointers point into it and are not NUL-terminated — use the
+ * lengths.
+ */
+#ifndef NQI_CSV_H
+#define NQI_CSV_H
+
+#include <stddef.h>
+
+/* One record starting at *pos in s[0..len): field starts go to f and
+ * lengths to fl (at most max; *nf gets the real count, which may exceed
+ * max: callers report ragged rows with it). Separators: ',' between fields,
+ * CRLF or LF between records; "" inside quotes is a quote; text after a
+ * closing quote up to the separator is kept. Advances *pos.
+ * Returns 0, 1 at the end of input, -1 for an unterminated quote. */
+int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf);
+
+#endif
