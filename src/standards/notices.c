@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/page.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "standards/number.h"
@@ -434,6 +435,11 @@ static json_t *notice_json(store_rows *r)
                      time_iso8601(store_int(r, 10), t, sizeof t), "link", link);
 }
 
+static json_t *notice_row(store_rows *r, void *ctx)
+{
+    return notice_json(r);
+}
+
 int notices_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out, nqi_error *err)
 {
     static const char sql[] = "SELECT " NOTICE_COLS " FROM notices WHERE (? = 0 OR id < ?) "
@@ -442,31 +448,7 @@ int notices_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out, nqi
     *out = NULL;
     int rc = store_query(c, sql, (store_val[]){SV_INT(cursor), SV_INT(cursor), SV_INT(limit + 1)},
                          3, &r, err);
-    if (rc)
-        return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, notice_json(r));
-        n++;
-    }
-    rc = rc < 0 ? store_rows_error(r, err) : 0;
-    store_rows_close(r);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    char b[24];
-    snprintf(b, sizeof b, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(b) : json_null());
-    return 0;
+    return rc ? rc : store_page_json(r, limit, notice_row, NULL, out, err);
 }
 
 int notices_get(store_conn *c, int64_t id, json_t **out, nqi_error *err)

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "core/audit.h"
+#include "core/page.h"
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/text.h"
@@ -977,13 +978,9 @@ int tracking_watch_delete(store_conn *c, const http_principal *actor, int64_t id
     return tx_close(c, own_tx, rc, err);
 }
 
-static json_t *cursor_json(bool more, int64_t last)
+static json_t *watch_row(store_rows *r, void *ctx)
 {
-    if (!more)
-        return json_null();
-    char b[24];
-    snprintf(b, sizeof b, "%lld", (long long)last);
-    return json_string(b);
+    return watch_json(r);
 }
 
 int tracking_watch_list(store_conn *c, const http_principal *actor, int64_t limit, int64_t cursor,
@@ -998,29 +995,9 @@ int tracking_watch_list(store_conn *c, const http_principal *actor, int64_t limi
     bool admin = actor->role == ROLE_ADMIN;
     store_val p[] = {SV_INT(cursor), admin ? SV_INT(limit + 1) : SV_TEXT(own), SV_INT(limit + 1)};
     store_rows *r;
+    *out = NULL;
     int rc = store_query(c, admin ? all : mine, p, admin ? 2 : 3, &r, err);
-    if (rc)
-        return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, watch_json(r));
-        n++;
-    }
-    rc = rc < 0 ? store_rows_error(r, err) : 0;
-    store_rows_close(r);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", cursor_json(more, last));
-    return 0;
+    return rc ? rc : store_page_json(r, limit, watch_row, NULL, out, err);
 }
 
 /* ---------------------------------------------------------------- inbox */
@@ -1045,6 +1022,11 @@ static json_t *event_json(store_rows *r)
         "created_at", iso(store_int(r, 10), t3), "link", link);
     free(link);
     return o;
+}
+
+static json_t *event_row(store_rows *r, void *ctx)
+{
+    return event_json(r);
 }
 
 int tracking_inbox(store_conn *c, const http_principal *actor, bool unread_only,
@@ -1077,30 +1059,17 @@ int tracking_inbox(store_conn *c, const http_principal *actor, bool unread_only,
     buf_free(&sql);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0, unread = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, event_json(r));
-        n++;
-    }
-    rc = rc < 0 ? store_rows_error(r, err) : 0;
-    store_rows_close(r);
-    if (!rc)
-        rc = store_query_int(c,
-                             "SELECT COUNT(*) FROM watch_events WHERE owner = ? AND read_at IS NULL",
-                             (store_val[]){SV_TEXT(own)}, 1, &unread, err);
+    int64_t unread = 0;
+    if ((rc = store_page_json(r, limit, event_row, NULL, out, err)))
+        return rc;
+    rc = store_query_int(c, "SELECT COUNT(*) FROM watch_events WHERE owner = ? AND read_at IS NULL",
+                         (store_val[]){SV_TEXT(own)}, 1, &unread, err);
     if (rc) {
-        json_decref(items);
+        json_decref(*out);
+        *out = NULL;
         return rc;
     }
-    *out = json_pack("{s:o, s:o, s:I}", "items", items, "next_cursor", cursor_json(more, last),
-                     "unread", (json_int_t)unread);
+    json_object_set_new(*out, "unread", json_integer(unread));
     return 0;
 }
 

@@ -30,6 +30,7 @@
 
 #include "core/auth.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "core/version.h"
 #include "standards/standards.h"
@@ -69,8 +70,9 @@ static int url_parse(const char *url, url_parts *u, char *why, size_t wn)
     if (!url || strlen(url) > WEBHOOK_URL_MAX)
         return snprintf(why, wn, "at most %d characters", WEBHOOK_URL_MAX), -1;
     if (!strncasecmp(url, "https://", 8))
-        return snprintf(why, wn, "https is not supported yet: use an http:// URL (for example "
-                                 "behind a local TLS proxy)"),
+        return snprintf(why, wn,
+                        "https is not supported yet: use an http:// URL (for example "
+                        "behind a local TLS proxy)"),
                -1;
     if (strncasecmp(url, "http://", 7))
         return snprintf(why, wn, "must be an http:// URL"), -1;
@@ -221,9 +223,8 @@ static int send_all(int fd, const char *p, size_t n, int64_t deadline)
     return 0;
 }
 
-int webhook_http_post(const char *url, const char *const *headers, int nheaders,
-                      const char *body, size_t n, int timeout_ms, int *status, char *errbuf,
-                      size_t errlen)
+int webhook_http_post(const char *url, const char *const *headers, int nheaders, const char *body,
+                      size_t n, int timeout_ms, int *status, char *errbuf, size_t errlen)
 {
     url_parts u;
     char why[160];
@@ -259,8 +260,7 @@ int webhook_http_post(const char *url, const char *const *headers, int nheaders,
         ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
         if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (wait_fd(fd, POLLIN, deadline)) {
-                snprintf(errbuf, errlen, "no answer from %s within %d ms", u.hostport,
-                         timeout_ms);
+                snprintf(errbuf, errlen, "no answer from %s within %d ms", u.hostport, timeout_ms);
                 goto out;
             }
             continue;
@@ -396,8 +396,8 @@ int webhook_run_due(store_conn *c, const char *worker, int max, int *attempted, 
         "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?";
     *attempted = 0;
     int64_t now = now_ms();
-    int rc = store_exec(c, release, (store_val[]){SV_INT(now - WEBHOOK_CLAIM_TTL_MS)}, 1, NULL,
-                        err);
+    int rc =
+        store_exec(c, release, (store_val[]){SV_INT(now - WEBHOOK_CLAIM_TTL_MS)}, 1, NULL, err);
     if (rc)
         return rc;
     int64_t ids[64];
@@ -424,6 +424,22 @@ int webhook_run_due(store_conn *c, const char *worker, int max, int *attempted, 
     return rc;
 }
 
+static json_t *delivery_row(store_rows *r, void *ctx)
+{
+    char t1[32], t2[32], t3[32], t4[32];
+    int64_t id = store_int(r, 0);
+    const char *st = store_text(r, 3);
+    return json_pack(
+        "{s:I, s:I, s:s, s:s, s:I, s:s?, s:o, s:s?, s:s, s:s, s:s?}", "id", (json_int_t)id,
+        "event_id", (json_int_t)store_int(r, 1), "url", store_text(r, 2), "status", st, "attempts",
+        (json_int_t)store_int(r, 4), "next_attempt_at",
+        strcmp(st, "pending") ? NULL : time_iso8601(store_int(r, 5), t1, 32), "response_code",
+        store_isnull(r, 6) ? json_null() : json_integer(store_int(r, 6)), "last_error",
+        store_text(r, 7), "created_at", time_iso8601(store_int(r, 8), t2, 32), "updated_at",
+        time_iso8601(store_int(r, 9), t3, 32), "delivered_at",
+        store_isnull(r, 10) ? NULL : time_iso8601(store_int(r, 10), t4, 32));
+}
+
 int webhook_deliveries_list(store_conn *c, const http_principal *actor, int64_t watchlist,
                             int64_t limit, int64_t cursor, json_t **out, nqi_error *err)
 {
@@ -442,43 +458,7 @@ int webhook_deliveries_list(store_conn *c, const http_principal *actor, int64_t 
     rc = store_query(c, sql, p, 4, &r, err);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        char t1[32], t2[32], t3[32], t4[32];
-        last = store_int(r, 0);
-        const char *st = store_text(r, 3);
-        json_array_append_new(
-            items,
-            json_pack("{s:I, s:I, s:s, s:s, s:I, s:s?, s:o, s:s?, s:s, s:s, s:s?}", "id",
-                      (json_int_t)last, "event_id", (json_int_t)store_int(r, 1), "url",
-                      store_text(r, 2), "status", st, "attempts", (json_int_t)store_int(r, 4),
-                      "next_attempt_at",
-                      strcmp(st, "pending") ? NULL : time_iso8601(store_int(r, 5), t1, 32),
-                      "response_code",
-                      store_isnull(r, 6) ? json_null() : json_integer(store_int(r, 6)),
-                      "last_error", store_text(r, 7), "created_at",
-                      time_iso8601(store_int(r, 8), t2, 32), "updated_at",
-                      time_iso8601(store_int(r, 9), t3, 32), "delivered_at",
-                      store_isnull(r, 10) ? NULL : time_iso8601(store_int(r, 10), t4, 32)));
-        n++;
-    }
-    rc = rc < 0 ? store_rows_error(r, err) : 0;
-    store_rows_close(r);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    char b[24];
-    snprintf(b, sizeof b, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(b) : json_null());
-    return 0;
+    return store_page_json(r, limit, delivery_row, NULL, out, err);
 }
 
 /* ---------------------------------------------------------------- worker */
