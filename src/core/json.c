@@ -82,6 +82,8 @@ int json_get_str(json_t *obj, const char *key, bool required, size_t maxchars, c
     size_t n = json_string_length(v);
     if (strlen(s) != n)
         return nqi_error_field(err, NQI_EINVAL, key, "must not contain NUL characters");
+    if (required && strspn(s, " \t\r\n") == n)
+        return nqi_error_field(err, NQI_EINVAL, key, "must not be empty");
     if (maxchars && utf8_count(s) > maxchars)
         return nqi_error_field(err, NQI_EINVAL, key, "must be at most %zu characters", maxchars);
     *out = s;

@@ -21,7 +21,8 @@ int json_parse_body(const char *data, size_t len, bool want_object, json_t **out
 /* Reject keys not in allowed (NULL-terminated): NQI_EINVAL naming each. */
 int json_check_fields(json_t *obj, const char *const allowed[], nqi_error *err);
 
-/* Typed getters that record a field error: required/optional string with
+/* Typed getters that record a field error: required (and, for strings,
+ * not empty or blank) / optional string with
  * max length in characters (UTF-8 code points), integer, boolean. On a
  * missing optional value they leave *out untouched and return 0. */
 int json_get_str(json_t *obj, const char *key, bool required, size_t maxchars,

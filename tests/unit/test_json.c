@@ -114,8 +114,15 @@ static void test_get_str(void **state)
     assert_int_equal(err.code, 0);
     assert_int_equal(json_get_str(j, "missing", true, 10, &s, &err), NQI_EINVAL);
     assert_string_equal(err.fields[0].message, "is required");
+    /* a required string must say something; an optional one may be "" */
     nqi_error_clear(&err);
-    assert_int_equal(json_get_str(j, "e", true, 10, &s, &err), 0);
+    assert_int_equal(json_get_str(j, "e", true, 10, &s, &err), NQI_EINVAL);
+    assert_string_equal(err.fields[0].message, "must not be empty");
+    nqi_error_clear(&err);
+    json_object_set_new(j, "blank", json_string(" \t "));
+    assert_int_equal(json_get_str(j, "blank", true, 10, &s, &err), NQI_EINVAL);
+    nqi_error_clear(&err);
+    assert_int_equal(json_get_str(j, "e", false, 10, &s, &err), 0);
     assert_string_equal(s, "");
 
     /* a NUL built in code (not from parsing) is refused */
