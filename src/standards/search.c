@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/util.h"
@@ -218,7 +219,64 @@ typedef struct pats {
     char ics[4][48], qcode[4][48];
 } pats;
 
-static int build(store_conn *c, const std_search *p, query *q, pats *pt, nqi_error *err)
+/* Other readings of a number-like q the strict grammar rejects or the
+ * catalogue does not hold: "GBZ 15567"/"gbz15567" is also GB/Z 15567 (and
+ * "GB/Z x" also GBZ x); "tcas3258.2" is T/CAS 3258.2. Writes the i-th
+ * alternative into out; false when there is none. */
+static bool number_alt(const char *s, int i, char *out, size_t n)
+{
+    size_t l = strlen(s);
+    if (i == 0 && l > 3 && !strncasecmp(s, "GBZ", 3)) {
+        snprintf(out, n, "GB/Z%s", s + 3);
+        return true;
+    }
+    if (i == 0 && l > 4 && !strncasecmp(s, "GB/Z", 4)) {
+        snprintf(out, n, "GBZ%s", s + 4);
+        return true;
+    }
+    if (i == 1 && l > 2 && (s[0] == 'T' || s[0] == 't') && isalpha((unsigned char)s[1])) {
+        snprintf(out, n, "T/%s", s + 1);
+        return true;
+    }
+    return false;
+}
+
+static bool key_exists(store_conn *c, const char *key)
+{
+    int64_t one;
+    nqi_error e = {0};
+    return !store_query_int(c, "SELECT 1 FROM standards WHERE std_key = ? LIMIT 1",
+                            (store_val[]){SV_TEXT(key)}, 1, &one, &e);
+}
+
+/* q as a standard number: the strict reading when the catalogue holds it
+ * (or no other reading is held), else the first alternative reading
+ * (number_alt) that the catalogue holds. */
+static bool number_reading(store_conn *c, const char *s, size_t n, std_number *num)
+{
+    nqi_error e = {0};
+    bool strict = !std_number_parse(s, n, num, &e);
+    if (strict && key_exists(c, num->key))
+        return true;
+    char alt[440];
+    std_number an;
+    for (int i = 0; i < 2; i++) {
+        nqi_error e2 = {0};
+        if (number_alt(s, i, alt, sizeof alt) && !std_number_parse(alt, strlen(alt), &an, &e2) &&
+            key_exists(c, an.key)) {
+            *num = an;
+            return true;
+        }
+    }
+    return strict;
+}
+
+/* min_id > 0: full text only over matches with id >= min_id (the bounded
+ * candidate set, see standards_search). top > 0 (SQLite, relevance, no
+ * filter): the FTS subquery itself keeps only the top best-scored rows,
+ * so only those are joined with standards. */
+static int build(store_conn *c, const std_search *p, query *q, pats *pt, int64_t min_id,
+                 int64_t top, nqi_error *err)
 {
     memset(q, 0, sizeof *q);
     part_init(&q->sel);
@@ -235,10 +293,9 @@ static int build(store_conn *c, const std_search *p, query *q, pats *pt, nqi_err
         size_t n = strlen(s);
         while (n && s[n - 1] == ' ')
             s[--n] = 0;
-        nqi_error e = {0};
         if (!n)
             q->qmode = Q_NONE;
-        else if (!std_number_parse(s, n, &q->num, &e))
+        else if (number_reading(c, s, n, &q->num))
             q->qmode = Q_NUMBER;
         else if (is_ics(s))
             q->qmode = Q_ICS;
@@ -288,11 +345,24 @@ static int build(store_conn *c, const std_search *p, query *q, pats *pt, nqi_err
         if (q->pg) {
             add(&q->where, " AND s.search_tsv @@ to_tsquery('simple', ?)");
             bind(&q->where, SV_TEXT(q->match));
+            if (min_id > 0) {
+                add(&q->where, " AND s.id >= ?");
+                bind(&q->where, SV_INT(min_id));
+            }
             score = "-ts_rank(s.search_tsv, to_tsquery('simple', ?))";
         } else {
             add(&q->from, " JOIN (SELECT rowid AS fid, bm25(standards_fts) AS score FROM "
-                          "standards_fts WHERE standards_fts MATCH ?) f ON f.fid = s.id");
+                          "standards_fts WHERE standards_fts MATCH ?");
             bind(&q->from, SV_TEXT(q->match));
+            if (min_id > 0) {
+                add(&q->from, " AND rowid >= ?");
+                bind(&q->from, SV_INT(min_id));
+            }
+            if (top > 0) {
+                add(&q->from, " ORDER BY score, rowid LIMIT ?");
+                bind(&q->from, SV_INT(top));
+            }
+            add(&q->from, ") f ON f.fid = s.id");
             score = "f.score";
         }
         break;
@@ -637,13 +707,96 @@ static int fill_replaced_by(store_conn *c, json_t *items, nqi_error *err)
     return 0;
 }
 
+int64_t standards_search_bound(void)
+{
+    const char *e = getenv("NQI_SEARCH_BOUND");
+    long long v = e && *e ? strtoll(e, NULL, 10) : 0;
+    return v > 0 ? v : STD_SEARCH_BOUND;
+}
+
+/* The bounded candidate set of a full-text q: scan the matches that pass
+ * every filter in descending id order (newest rows first), at most bound + 1
+ * of them, without scoring. Sets *min_id to the id of the bound-th one when
+ * there are more than bound (0 otherwise: every match takes part). */
+static bool no_filter(const query *q)
+{
+    return !q->pg && !strcmp(q->where.sql.data, " WHERE 1 = 1");
+}
+
+static int text_candidates(store_conn *c, query *q, int64_t bound, int64_t *min_id,
+                           nqi_error *err)
+{
+    buf s;
+    buf_init(&s, 0);
+    store_val pv[MAXP + 4];
+    int np = 0;
+    if (no_filter(q)) { /* the FTS index alone, no row visited */
+        buf_puts(&s, "SELECT rowid FROM standards_fts WHERE standards_fts MATCH ? "
+                     "ORDER BY rowid DESC LIMIT ?");
+        pv[np++] = SV_TEXT(q->match);
+    } else if (q->pg) {
+        buf_puts(&s, "SELECT s.id FROM standards s");
+        buf_puts(&s, q->where.sql.data);
+        for (int k = 0; k < q->where.np; k++)
+            pv[np++] = q->where.p[k];
+        buf_puts(&s, " ORDER BY s.id DESC LIMIT ?");
+    } else {
+        buf_puts(&s, "SELECT s.id FROM standards_fts JOIN standards s ON s.id = "
+                     "standards_fts.rowid");
+        buf_puts(&s, q->where.sql.data);
+        for (int k = 0; k < q->where.np; k++)
+            pv[np++] = q->where.p[k];
+        buf_puts(&s, " AND standards_fts MATCH ? ORDER BY standards_fts.rowid DESC LIMIT ?");
+        pv[np++] = SV_TEXT(q->match);
+    }
+    pv[np++] = SV_INT(bound + 1);
+    store_rows *r;
+    int rc = store_query(c, s.data, pv, np, &r, err);
+    buf_free(&s);
+    if (rc)
+        return rc;
+    int64_t n = 0, last = 0;
+    *min_id = 0;
+    while ((rc = store_next(r)) == 1) {
+        if (++n > bound) {
+            *min_id = last;
+            break;
+        }
+        last = store_int(r, 0);
+    }
+    if (rc < 0)
+        rc = store_rows_error(r, err);
+    else
+        rc = 0;
+    store_rows_close(r);
+    return rc;
+}
+
 int standards_search(store_conn *c, const std_search *p, json_t **out, nqi_error *err)
 {
     query q;
     pats pt;
     page pg;
     *out = NULL;
-    int rc = build(c, p, &q, &pt, err);
+    int64_t bound = p->bound > 0 ? p->bound : standards_search_bound(), min_id = 0, top = 0;
+    int rc = build(c, p, &q, &pt, 0, 0, err);
+    if (!rc && q.qmode == Q_TEXT) {
+        rc = text_candidates(c, &q, bound, &min_id, err);
+        if (!rc && min_id > 0) {
+            /* no filter, relevance: only the page's rows among the best-scored
+             * (offset + limit + 1) are joined with standards */
+            if (no_filter(&q) && q.sort == STD_SORT_RELEVANCE && !q.key_expr) {
+                part w0 = {0};
+                nqi_error e0 = {0};
+                buf_init(&w0.sql, 0);
+                if (!apply_cursor(&q, p->cursor, &pg, &w0, &e0))
+                    top = pg.offset + p->limit + 1; /* a bad cursor is reported below */
+                buf_free(&w0.sql);
+            }
+            query_free(&q);
+            rc = build(c, p, &q, &pt, min_id, top, err);
+        }
+    }
     part w = {0};
     buf_init(&w.sql, 0);
     if (!rc) {
@@ -680,8 +833,18 @@ int standards_search(store_conn *c, const std_search *p, json_t **out, nqi_error
     } else {
         json_object_set_new(o, "next_cursor", json_null());
     }
-    if (!rc && p->facets)
+    if (!rc && p->facets && top > 0) {
+        /* total and facets count the whole bounded set, not the top rows */
+        query_free(&q);
+        rc = build(c, p, &q, &pt, min_id, 0, err);
+    }
+    if (!rc && p->facets) {
         rc = facets(c, &q, p, o, err);
+        json_object_set_new(o, "total_exact", json_boolean(min_id == 0));
+        json_object_set_new(o, "facets_exact", json_boolean(min_id == 0));
+    }
+    if (min_id > 0)
+        json_object_set_new(o, "bound", json_integer(bound));
     json_object_set_new(o, "as_of", json_string(p->as_of));
     buf_free(&w.sql);
     query_free(&q);
@@ -721,7 +884,7 @@ int standards_search_each(store_conn *c, const std_search *p, int64_t max,
 {
     query q;
     pats pt;
-    int rc = build(c, p, &q, &pt, err);
+    int rc = build(c, p, &q, &pt, 0, 0, err);
     each_ctx e = {c, each, ctx, err, 0};
     if (!rc)
         rc = run_rows(c, &q, &q.where, max, 0, each_row, &e, err);

@@ -149,7 +149,15 @@ typedef struct std_search {
     int64_t limit;           /* 1..200 for the API; export passes more */
     const char *cursor;      /* next_cursor of the previous page, or NULL */
     bool facets;             /* compute total and facets */
+    int64_t bound;           /* full-text candidate bound; 0 = standards_search_bound() */
 } std_search;
+
+/* Full-text searches rank, count and facet at most this many matches (the
+ * newest by id that pass the filters); beyond it total is a lower bound
+ * ("total_exact": false). See the contract. */
+#define STD_SEARCH_BOUND 1000
+/* STD_SEARCH_BOUND, or the environment's NQI_SEARCH_BOUND when > 0. */
+int64_t standards_search_bound(void);
 
 /* Validate the query parameters of GET /api/v1/standards (and export)
  * into p (strings borrowed from get(name, ctx)); field errors name the

@@ -91,6 +91,9 @@ async function search(params) {
 test('search: 两字 words, Traditional, pinyin, numbers, ICS/CCS, highlight', async () => {
   let s = await search({ q: '质量' });
   assert.equal(s.total, 2);
+  assert.equal(s.total_exact, true, 'fewer matches than the bound: exact total and facets');
+  assert.equal(s.facets_exact, true);
+  assert.equal(s.bound, undefined);
   assert.ok(s.items.every((i) => i.highlight.title_zh.startsWith('<mark>质量</mark>')), JSON.stringify(s.items));
   s = await search({ q: '質量管理' });
   assert.equal(s.total, 2);

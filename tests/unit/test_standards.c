@@ -652,6 +652,135 @@ static void test_paging(void **state)
     assert_string_equal(e2.fields[0].field, "cursor");
 }
 
+/* Search with an explicit full-text bound. */
+static json_t *search_bound(fx *f, int64_t bound, const char **kv)
+{
+    std_search p;
+    nqi_error err = {0};
+    json_t *o = NULL;
+    if (standards_search_params(getter, (void *)kv, &p, &err))
+        fail_msg("params: %s", err.message);
+    p.bound = bound;
+    if (standards_search(f->c, &p, &o, &err))
+        fail_msg("search: %s", err.message);
+    return o;
+}
+
+static void test_search_bound(void **state)
+{
+    fx *f = *state;
+    /* 30 matches for 焊接: even rows national (GB/T), odd rows industry (HG/T) */
+    buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "number,title_zh,implemented_on\n");
+    for (int i = 0; i < 30; i++)
+        buf_printf(&b, "%s %d-2020,焊接材料 第%d部分,2020-06-01\n", i % 2 ? "HG/T" : "GB/T",
+                   50000 + i, i);
+    buf_puts(&b, "GB/Z 15567-2008,蜂蜜检验,2008-06-01\nT/CAS 3258.2-2020,团体示例,2020-06-01\n"
+                 "GBZ 2.1-2019,工作场所有害因素职业接触限值,2019-06-01\n");
+    import_ok(f, b.data, 33, 0, 0);
+    buf_free(&b);
+    /* unbounded (bound above the match count): exact */
+    json_t *o = search_bound(f, 100, (const char *[]){"q", "焊接", NULL});
+    assert_int_equal(total(o), 30);
+    assert_true(json_is_true(json_object_get(o, "total_exact")));
+    assert_true(json_is_true(json_object_get(o, "facets_exact")));
+    assert_null(json_object_get(o, "bound"));
+    json_decref(o);
+    /* bound 10: the 10 newest matches, total a lower bound, facets over them */
+    o = search_bound(f, 10, (const char *[]){"q", "焊接", NULL});
+    assert_int_equal(total(o), 10);
+    assert_true(json_is_false(json_object_get(o, "total_exact")));
+    assert_true(json_is_false(json_object_get(o, "facets_exact")));
+    assert_int_equal(json_integer_value(json_object_get(o, "bound")), 10);
+    json_t *tier = json_object_get(json_object_get(o, "facets"), "tier");
+    assert_int_equal(json_integer_value(json_object_get(tier, "national")), 5);
+    assert_int_equal(json_integer_value(json_object_get(tier, "industry")), 5);
+    json_decref(o);
+    /* a small page (the FTS subquery keeps only the page's best rows): total and
+     * facets still count the whole bounded set */
+    o = search_bound(f, 10, (const char *[]){"q", "焊接", "limit", "2", NULL});
+    assert_int_equal(json_array_size(json_object_get(o, "items")), 2);
+    assert_int_equal(total(o), 10);
+    tier = json_object_get(json_object_get(o, "facets"), "tier");
+    assert_int_equal(json_integer_value(json_object_get(tier, "national")), 5);
+    assert_int_equal(json_integer_value(json_object_get(tier, "industry")), 5);
+    json_decref(o);
+    /* paging stays inside the bounded set: 10 distinct items, then no cursor */
+    char *cursor = NULL;
+    int seen = 0;
+    for (int page = 0; page < 5; page++) {
+        const char *kv[] = {"q", "焊接", "limit", "4", cursor ? "cursor" : NULL, cursor, NULL};
+        o = search_bound(f, 10, kv);
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(o, "items"), i, it)
+        {
+            int n = atoi(json_string_value(json_object_get(it, "number")) + 5);
+            assert_true(n >= 50020); /* the newest 10 rows: 50020..50029 */
+            seen++;
+        }
+        free(cursor);
+        cursor = NULL;
+        json_t *nc = json_object_get(o, "next_cursor");
+        if (json_is_string(nc))
+            cursor = xstrdup(json_string_value(nc));
+        json_decref(o);
+        if (!cursor)
+            break;
+    }
+    assert_int_equal(seen, 10);
+    /* filters apply before the bound: 15 industry matches, bound 10 -> 10 industry rows */
+    o = search_bound(f, 10, (const char *[]){"q", "焊接", "tier", "industry", NULL});
+    assert_int_equal(total(o), 10);
+    assert_true(json_is_false(json_object_get(o, "total_exact")));
+    tier = json_object_get(json_object_get(o, "facets"), "tier");
+    assert_int_equal(json_integer_value(json_object_get(tier, "industry")), 10);
+    assert_null(json_object_get(tier, "national"));
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(o, "items"), i, it)
+        assert_string_equal(json_string_value(json_object_get(it, "tier")), "industry");
+    json_decref(o);
+    /* ... and when the filtered matches fit, the answer is exact */
+    o = search_bound(f, 15, (const char *[]){"q", "焊接", "tier", "industry", NULL});
+    assert_int_equal(total(o), 15);
+    assert_true(json_is_true(json_object_get(o, "total_exact")));
+    json_decref(o);
+    /* a status filter as of a date takes part in the scan too */
+    o = search_bound(f, 10, (const char *[]){"q", "焊接", "status", "upcoming", "as_of",
+                                             "2020-01-01", NULL});
+    assert_int_equal(total(o), 10);
+    json_decref(o);
+    o = search_bound(f, 10, (const char *[]){"q", "焊接", "status", "withdrawn", NULL});
+    assert_int_equal(total(o), 0);
+    assert_true(json_is_true(json_object_get(o, "total_exact")));
+    json_decref(o);
+    /* the environment sets the default bound */
+    setenv("NQI_SEARCH_BOUND", "7", 1);
+    assert_int_equal(standards_search_bound(), 7);
+    o = search(f, (const char *[]){"q", "焊接", NULL});
+    assert_int_equal(total(o), 7);
+    json_decref(o);
+    unsetenv("NQI_SEARCH_BOUND");
+    assert_int_equal(standards_search_bound(), STD_SEARCH_BOUND);
+    /* number readings: GBZ <-> GB/Z, T/ORG without the slash */
+    static const char *const gbz[][2] = {{"gbz15567", "GB/Z 15567-2008"},
+                                         {"GBZ 15567", "GB/Z 15567-2008"},
+                                         {"GB/Z 15567-2008", "GB/Z 15567-2008"},
+                                         {"gbz2.1", "GBZ 2.1-2019"},
+                                         {"GB/Z 2.1", "GBZ 2.1-2019"},
+                                         {"tcas3258.2", "T/CAS 3258.2-2020"},
+                                         {"TCAS 3258.2-2020", "T/CAS 3258.2-2020"}};
+    for (size_t k = 0; k < sizeof gbz / sizeof gbz[0]; k++) {
+        o = search(f, (const char *[]){"q", gbz[k][0], NULL});
+        if (total(o) != 1 || strcmp(first_number(o), gbz[k][1]))
+            fail_msg("%s: total %lld, first %s", gbz[k][0], (long long)total(o),
+                     first_number(o) ? first_number(o) : "-");
+        json_decref(o);
+    }
+}
+
 static void test_export(void **state)
 {
     fx *f = *state;
@@ -733,6 +862,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_gb18030_json_ndjson_dry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
     };

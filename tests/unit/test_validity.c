@@ -435,6 +435,27 @@ static void test_batch_cache_consistent(void **state)
     }
     assert_int_equal(count_of(rep, "unparsed"), 500);
     json_decref(rep);
+    /* more distinct dated editions than one prefetch chunk (500): the
+     * real ones are found in whichever chunk they fall, the rest not */
+    buf_init(&b, 0);
+    for (int i = 0; i < 1300; i++) {
+        if (i % 100 == 7)
+            buf_puts(&b, "GB/T 19580-2004\n");
+        else if (i % 100 == 77)
+            buf_puts(&b, "GB 7588-2003\n");
+        else
+            buf_printf(&b, "GB/T %d-2004\n", 90000 + i);
+    }
+    rep = check(f, b.data, "2024-06-01");
+    buf_free(&b);
+    assert_int_equal(count_of(rep, "not_found"), 1300 - 26);
+    assert_string_equal(json_string_value(json_object_get(item(rep, 7), "number")),
+                        "GB/T 19580-2004");
+    assert_string_equal(json_string_value(json_object_get(item(rep, 1277), "number")),
+                        "GB 7588-2003");
+    assert_string_not_equal(json_string_value(json_object_get(item(rep, 1277), "status")),
+                            "not_found");
+    json_decref(rep);
 }
 
 int main(void)
