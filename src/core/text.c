@@ -360,7 +360,7 @@ static int query_emit(void *ctx, int kind, int colocated, const char *tok, size_
 }
 
 /* Parse a query into terms; returns NQI_EINVAL when there is nothing to
- * search for. Whether term i is a prefix term is query_is_prefix(). */
+ * search for. Prefix rules are in query_write(). */
 static int query_terms(const char *in, size_t len, qstate *q)
 {
     int rc;
@@ -373,28 +373,175 @@ static int query_terms(const char *in, size_t len, qstate *q)
     return q->n ? 0 : NQI_EINVAL;
 }
 
-static int query_is_prefix(const qstate *q, int i)
+/* ---- pinyin words in queries ---- */
+
+#define PY_SYL_MAX 6 /* longest syllable: "zhuang" */
+
+/* Syllables usable for segmentation: known, and containing a vowel (the
+ * consonant-only interjections m, n, hm, ng, hng would split "gn"-like
+ * English into nonsense). */
+static int seg_syllable(const char *s, size_t n)
 {
-    if (q->t[i].kind == TEXT_TOK_UNIGRAM)
-        return 1;
-    return q->t[i].kind == TEXT_TOK_WORD && i == q->n - 1 && !q->truncated;
+    int vowel = 0;
+    for (size_t i = 0; i < n; i++)
+        vowel |=
+            s[i] == 'a' || s[i] == 'e' || s[i] == 'i' || s[i] == 'o' || s[i] == 'u' || s[i] == 'v';
+    return vowel && text_pinyin_is_syllable(s, n);
+}
+
+/* Segment w[0..n) ([a-z]) into pinyin syllables: fewest syllables, ties
+ * broken by the longer syllable first (dynamic programming from the end).
+ * "xian" -> xian (not xi an), "fangan" -> fang an. Fills cut[0..k] with
+ * syllable boundaries (cut[0] = 0, cut[k] = n) and returns k, or 0 when
+ * the word does not segment completely. */
+static int pinyin_segment(const char *w, size_t n, unsigned char cut[TEXT_WORD_MAX + 1])
+{
+    unsigned char cnt[TEXT_WORD_MAX + 1], len[TEXT_WORD_MAX + 1];
+    int k = 0;
+    if (!n || n > TEXT_WORD_MAX)
+        return 0;
+    cnt[n] = 0;
+    for (size_t i = n; i-- > 0;) {
+        cnt[i] = 0xFF;
+        for (size_t l = PY_SYL_MAX; l >= 1; l--) {
+            if (i + l > n || cnt[i + l] == 0xFF || !seg_syllable(w + i, l))
+                continue;
+            if (cnt[i + l] + 1 < cnt[i]) { /* strict: the longer l wins ties */
+                cnt[i] = (unsigned char)(cnt[i + l] + 1);
+                len[i] = (unsigned char)l;
+            }
+        }
+    }
+    if (cnt[0] == 0xFF)
+        return 0;
+    cut[0] = 0;
+    for (size_t i = 0; i < n; i += len[i])
+        cut[++k] = (unsigned char)(i + len[i]);
+    return k;
+}
+
+/* The known syllables that start with s[0..n) (a syllable), s itself
+ * first, for the type-ahead expansion of a last syllable: "gu" -> gu gua
+ * guai guan guang gui gun guo. Stores up to 64 static strings in out (may
+ * be NULL) and returns the count. */
+static int syllable_extensions(const char *s, size_t n, const char **out)
+{
+    int c = 1; /* out[0] = s's own table entry */
+    for (unsigned i = 1; i <= text_py_nsyl && c < 64; i++) {
+        const char *t = text_py_syl[i];
+        if (strncmp(t, s, n) || !seg_syllable(t, strlen(t)))
+            continue;
+        if (!t[n]) {
+            if (out)
+                out[0] = t;
+        } else {
+            if (out)
+                out[c] = t;
+            c++;
+        }
+    }
+    return c;
+}
+
+/* A syllable pinyin writes after an apostrophe (xi'an): starts with a vowel. */
+static int vowel_initial(char c)
+{
+    return c == 'a' || c == 'e' || c == 'o';
+}
+
+/* Output syntax of the two query languages. */
+typedef struct qsyn {
+    const char *and_, *or_, *q, *prefix_end; /* " AND ", " OR ", "\"", "\"*" */
+} qsyn;
+
+static const qsyn SYN_FTS5 = {" AND ", " OR ", "\"", "\"*"};
+static const qsyn SYN_TSQ = {" & ", " | ", "'", "':*"};
+
+static int put_term(buf *out, const qsyn *y, const char *t, size_t n, int prefix)
+{
+    int bad = buf_append(out, y->q, strlen(y->q));
+    bad |= buf_append(out, t, n); /* [a-z0-9] or CJK: never a quote */
+    bad |= prefix ? buf_append(out, y->prefix_end, strlen(y->prefix_end))
+                  : buf_append(out, y->q, strlen(y->q));
+    return bad;
+}
+
+/* Write the query. Pinyin words (see text.h) expand into several terms;
+ * every written term counts against TEXT_QUERY_MAX. */
+static int query_write(const qstate *q, const qsyn *y, buf *out)
+{
+    int used = 0, bad = 0;
+    /* FTS5 and tsquery both bind AND tighter than OR; groups are parenthesised. */
+    for (int i = 0; i < q->n && !bad; i++) {
+        const qterm *t = &q->t[i];
+        int last = i == q->n - 1 && !q->truncated, prefix = 0, k = 0;
+        unsigned char cut[TEXT_WORD_MAX + 1];
+        if (used == TEXT_QUERY_MAX)
+            break;
+        if (t->kind == TEXT_TOK_WORD && t->tok[0] >= 'a')
+            k = pinyin_segment(t->tok, t->n, cut);
+        if (i)
+            bad |= buf_append(out, y->and_, strlen(y->and_));
+        if (k == 2 && !(last && vowel_initial(t->tok[cut[1]]))) {
+            /* Two syllables: exactly the bigram pinyin token. */
+            bad |= put_term(out, y, t->tok, t->n, 0);
+            used++;
+        } else if (k >= 3 && used + k <= TEXT_QUERY_MAX) {
+            /* Overlapping two-syllable tokens ANDed, OR the word itself
+             * (prefix when last: a superset of today's result). */
+            bad |= buf_append(out, "((", 2);
+            int ext =
+                last ? syllable_extensions(t->tok + cut[k - 1], cut[k] - cut[k - 1], NULL) : 1;
+            if (used + k - 1 + ext > TEXT_QUERY_MAX)
+                ext = 1; /* no room: the last pair exact */
+            for (int j = 0; j + 2 < k; j++) {
+                bad |= put_term(out, y, t->tok + cut[j], (size_t)(cut[j + 2] - cut[j]), 0);
+                bad |= buf_append(out, y->and_, strlen(y->and_));
+            }
+            if (ext == 1) {
+                bad |= put_term(out, y, t->tok + cut[k - 2], (size_t)(cut[k] - cut[k - 2]), 0);
+            } else {
+                /* Still typing: the last syllable or any syllable it starts
+                 * (gu -> gu, gua, guai, guan, ...), each as an exact pair. */
+                const char *ext_syl[64];
+                char pair[2 * PY_SYL_MAX];
+                size_t n1 = cut[k - 1] - cut[k - 2];
+                syllable_extensions(t->tok + cut[k - 1], cut[k] - cut[k - 1], ext_syl);
+                memcpy(pair, t->tok + cut[k - 2], n1);
+                bad |= buf_append(out, "(", 1);
+                for (int e = 0; e < ext; e++) {
+                    size_t n2 = strlen(ext_syl[e]);
+                    if (e)
+                        bad |= buf_append(out, y->or_, strlen(y->or_));
+                    memcpy(pair + n1, ext_syl[e], n2);
+                    bad |= put_term(out, y, pair, n1 + n2, 0);
+                }
+                bad |= buf_append(out, ")", 1);
+            }
+            bad |= buf_append(out, ")", 1);
+            bad |= buf_append(out, y->or_, strlen(y->or_));
+            bad |= put_term(out, y, t->tok, t->n, last);
+            bad |= buf_append(out, ")", 1);
+            used += k - 1 + ext;
+        } else {
+            /* Not pinyin (or one syllable, or a likely English word, or
+             * too many terms): as before, prefix when last. */
+            prefix = t->kind == TEXT_TOK_UNIGRAM || (t->kind == TEXT_TOK_WORD && last);
+            bad |= put_term(out, y, t->tok, t->n, prefix);
+            used++;
+        }
+    }
+    return bad;
 }
 
 int text_query(const char *in, size_t len, buf *out)
 {
     size_t old = out->len;
     qstate q;
-    int rc = query_terms(in, len, &q), bad = 0;
+    int rc = query_terms(in, len, &q);
     if (rc)
         return rc;
-    for (int i = 0; i < q.n && !bad; i++) {
-        bad |= i && buf_append(out, " AND ", 5);
-        bad |= buf_append(out, "\"", 1);
-        bad |= buf_append(out, q.t[i].tok, q.t[i].n); /* [a-z0-9] or CJK: no '"' */
-        bad |=
-            buf_append(out, query_is_prefix(&q, i) ? "\"*" : "\"", query_is_prefix(&q, i) ? 2 : 1);
-    }
-    if (bad) {
+    if (query_write(&q, &SYN_FTS5, out)) {
         buf_restore(out, old);
         return NQI_ETOOBIG;
     }
@@ -405,17 +552,10 @@ int text_query_tsquery(const char *in, size_t len, buf *out)
 {
     size_t old = out->len;
     qstate q;
-    int rc = query_terms(in, len, &q), bad = 0;
+    int rc = query_terms(in, len, &q);
     if (rc)
         return rc;
-    for (int i = 0; i < q.n && !bad; i++) {
-        bad |= i && buf_append(out, " & ", 3);
-        bad |= buf_append(out, "'", 1);
-        bad |= buf_append(out, q.t[i].tok, q.t[i].n);
-        bad |=
-            buf_append(out, query_is_prefix(&q, i) ? "':*" : "'", query_is_prefix(&q, i) ? 3 : 1);
-    }
-    if (bad) {
+    if (query_write(&q, &SYN_TSQ, out)) {
         buf_restore(out, old);
         return NQI_ETOOBIG;
     }

@@ -43,7 +43,7 @@
 #include "core/util.h"
 
 #define TEXT_WORD_MAX 64  /* bytes; longer ASCII words are truncated */
-#define TEXT_QUERY_MAX 32 /* terms in a query; further terms are ignored */
+#define TEXT_QUERY_MAX 32 /* terms written to a query; further terms are ignored */
 
 /* Fold for search (see above). Invalid UTF-8 -> NQI_EINVAL. */
 int text_fold(const char *in, size_t len, buf *out);
@@ -69,14 +69,32 @@ int text_tokens(const char *in, size_t len, buf *out);
  *   "質量標準"        -> "质量" AND "量标" AND "标准"
  *   "质"              -> "质"*            (lone CJK char: prefix)
  *   "GB/T 1958"       -> "gb" AND "t" AND "1958"*  (last word: prefix)
- *   "zhiliang"        -> "zhiliang"*      (matches the pinyin tokens)
+ *   "zhiliang"        -> "zhiliang"       (two pinyin syllables: exact)
+ *   "zhiliangguanli"  -> (("zhiliang" AND "liangguan" AND ("guanli" OR
+ *                        "guanlia" OR ... "guanliu")) OR "zhiliangguanli"*)
+ * Pinyin words: an ASCII-letter word that segments completely into known
+ * syllables (fewest syllables, ties to the longer first syllable: "xian"
+ * is one syllable, "fangan" is fang+an; vowel-less m/n/hm/ng not used):
+ *   1 syllable    -> as any word (prefix when last);
+ *   2 syllables   -> the exact token; but when last and the second
+ *                    syllable starts with a/e/o (pinyin's apostrophe case,
+ *                    likely English: "change") -> prefix as before;
+ *   n > 2         -> the n-1 overlapping two-syllable tokens ANDed, OR the
+ *                    word itself (prefix when last, so a superset of the old
+ *                    result); when last, the final pair is expanded to every
+ *                    syllable starting with the typed one (gu -> gu, gua,
+ *                    guai, guan, ...) as exact terms ORed (type-ahead without
+ *                    FTS5's slow prefix merge), unless that exceeds the budget.
+ * Words that do not segment ("gb", "quality", "19580") are unchanged.
  * No pinyin or trailing unigrams are generated for the query (they are
- * only in the index). At most TEXT_QUERY_MAX terms. Empty, invalid UTF-8,
- * or no searchable token -> NQI_EINVAL. */
+ * only in the index). At most TEXT_QUERY_MAX terms in the output (every
+ * written term counts; a pinyin word that does not fit falls back to one
+ * term). Empty, invalid UTF-8, or no searchable token -> NQI_EINVAL. */
 int text_query(const char *in, size_t len, buf *out);
 
 /* The same query as a PostgreSQL to_tsquery('simple', ...) expression over
- * text_tokens output: '质量' & '量标' & 'gb':* . Same rules and errors. */
+ * text_tokens output: '质量' & '量标' & 'gb':* , pinyin groups with | and
+ * parentheses. Same rules and errors. */
 int text_query_tsquery(const char *in, size_t len, buf *out);
 
 /* Register the FTS5 tokenizer "nqi" on db (call on every connection).

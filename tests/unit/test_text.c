@@ -279,8 +279,8 @@ static void test_query_format(void **state)
     q = query_str("质");
     assert_string_equal(q, "\"质\"*");
     free(q);
-    q = query_str("  ZhiLiang ");
-    assert_string_equal(q, "\"zhiliang\"*");
+    q = query_str("  ZhiLiang "); /* two pinyin syllables: the exact token */
+    assert_string_equal(q, "\"zhiliang\"");
     free(q);
     q = query_str("ＧＢ／Ｔ 1958");
     assert_string_equal(q, "\"gb\" AND \"t\" AND \"1958\"*");
@@ -300,6 +300,84 @@ static void test_query_format(void **state)
     assert_int_equal(text_query_tsquery("質量 gb", strlen("質量 gb"), &b), 0);
     assert_string_equal(b.data, "'质量' & 'gb':*");
     buf_free(&b);
+}
+
+static char *tsquery_str(const char *s)
+{
+    buf b;
+    buf_init(&b, 0);
+    assert_int_equal(text_query_tsquery(s, strlen(s), &b), 0);
+    return buf_steal(&b);
+}
+
+static void assert_queries(const char *in, const char *fts5, const char *tsq)
+{
+    char *q = query_str(in), *t = tsquery_str(in);
+    if (strcmp(q, fts5) || strcmp(t, tsq))
+        fail_msg("%s: got [%s] [%s], want [%s] [%s]", in, q, t, fts5, tsq);
+    free(q);
+    free(t);
+}
+
+static void test_query_pinyin(void **state)
+{
+    /* n > 2 syllables: overlapping two-syllable tokens ANDed; the last
+     * pair is a prefix when the word is last (still typing), and the word
+     * itself is an alternative (prefix when last). */
+    assert_queries(
+        "zhiliangguanli",
+        "((\"zhiliang\" AND \"liangguan\" AND (\"guanli\" OR \"guanlia\" OR "
+        "\"guanlian\" OR \"guanliang\" OR \"guanliao\" OR \"guanlie\" OR \"guanlin\" "
+        "OR \"guanling\" OR \"guanliu\")) OR \"zhiliangguanli\"*)",
+        "(('zhiliang' & 'liangguan' & ('guanli' | 'guanlia' | 'guanlian' | 'guanliang' | "
+        "'guanliao' | 'guanlie' | 'guanlin' | 'guanling' | 'guanliu')) | "
+        "'zhiliangguanli':*)");
+    assert_queries("ZhiLiangGu",
+                   "((\"zhiliang\" AND (\"lianggu\" OR \"lianggua\" OR \"liangguai\" OR "
+                   "\"liangguan\" OR \"liangguang\" OR \"lianggui\" OR \"lianggun\" OR "
+                   "\"liangguo\")) OR \"zhilianggu\"*)",
+                   "(('zhiliang' & ('lianggu' | 'lianggua' | 'liangguai' | 'liangguan' | "
+                   "'liangguang' | 'lianggui' | 'lianggun' | 'liangguo')) | 'zhilianggu':*)");
+    assert_queries("zhiliangguanli gb",
+                   "((\"zhiliang\" AND \"liangguan\" AND \"guanli\") OR \"zhiliangguanli\") "
+                   "AND \"gb\"*",
+                   "(('zhiliang' & 'liangguan' & 'guanli') | 'zhiliangguanli') & 'gb':*");
+    /* Two syllables: exact, wherever the word is. */
+    assert_queries("zhiliang", "\"zhiliang\"", "'zhiliang'");
+    assert_queries("guifan jishu", "\"guifan\" AND \"jishu\"", "'guifan' & 'jishu'");
+    /* Two syllables where pinyin would need an apostrophe (fang'an,
+     * chang'e): could be English ("change"), keep the prefix. */
+    assert_queries("change", "\"change\"*", "'change':*");
+    assert_queries("fangan", "\"fangan\"*", "'fangan':*");
+    /* One syllable (fewest syllables wins: xian, not xi an): prefix. */
+    assert_queries("xian", "\"xian\"*", "'xian':*");
+    assert_queries("dian", "\"dian\"*", "'dian':*");
+    assert_queries("men", "\"men\"*", "'men':*");
+    /* Not pinyin: unchanged. */
+    assert_queries("gb", "\"gb\"*", "'gb':*");
+    assert_queries("19580", "\"19580\"*", "'19580':*");
+    assert_queries("quality", "\"quality\"*", "'quality':*");
+    assert_queries("GB/T 1958", "\"gb\" AND \"t\" AND \"1958\"*", "'gb' & 't' & '1958':*");
+    /* English that segments into 3+ syllables keeps its prefix through
+     * the OR alternative. */
+    assert_queries("manage",
+                   "((\"mana\" AND (\"age\" OR \"agei\" OR \"agen\" OR \"ageng\")) "
+                   "OR \"manage\"*)",
+                   "(('mana' & ('age' | 'agei' | 'agen' | 'ageng')) | 'manage':*)");
+    /* The budget: 30 x "gu" is 29 pairs + the word; the expansion of the
+     * last "gu" (8 terms) would exceed TEXT_QUERY_MAX, so it is exact. */
+    {
+        char w[61] = "", *q;
+        int pairs = 0;
+        for (int i = 0; i < 30; i++)
+            strcat(w, "gu");
+        q = query_str(w);
+        for (const char *p = q; (p = strstr(p, "\"gugu\"")); p++)
+            pairs++;
+        assert_int_equal(pairs, 29);
+        assert_null(strstr(q, "gugua"));
+        free(q);
+    }
 }
 
 /* ---- FTS5 ---- */
@@ -481,6 +559,46 @@ static void test_fts5_pretokenized(void **state)
     }
     check_common_queries(db, "p");
     sqlite3_close(db);
+}
+
+static void test_fts5_pinyin(void **state)
+{
+    static const char *rows[] = {
+        "质量管理体系要求",          /* 1 */
+        "質量管理規範",              /* 2 Traditional */
+        "质量 管理",                 /* 3 not contiguous: no liangguan */
+        "Quality management system", /* 4 */
+        "Diane report",              /* 5 */
+        "电网调度",                  /* 6 dianwang */
+        "made in china",             /* 7 */
+        "GB/T 19580 卓越绩效",       /* 8 */
+    };
+    for (int mode = 0; mode < 2; mode++) {
+        sqlite3 *db = open_db();
+        exec(db, mode ? "CREATE VIRTUAL TABLE y USING fts5(body, tokenize='nqi pretokenized')"
+                      : "CREATE VIRTUAL TABLE y USING fts5(body, tokenize='nqi')");
+        for (int i = 0; i < (int)(sizeof rows / sizeof rows[0]); i++) {
+            char *t = mode ? tokens_str(rows[i]) : NULL;
+            insert(db, "y", i + 1, mode ? t : rows[i]);
+            free(t);
+        }
+        assert_finds(db, "y", "zhiliangguanli", "1,2");
+        assert_finds(db, "y", "ZHILIANGGUANLI", "1,2");
+        assert_finds(db, "y", "zhilianggu", "1,2"); /* still typing */
+        assert_finds(db, "y", "zhiliangguanlitixi", "1");
+        assert_finds(db, "y", "zhiliang", "1,2,3");
+        assert_finds(db, "y", "guanli", "1,2,3");
+        assert_finds(db, "y", "zhiliangguanli 2", ""); /* ANDed with other words */
+        assert_finds(db, "y", "zhiliangguanli guifan", "2");
+        assert_finds(db, "y", "manage", "4");
+        assert_finds(db, "y", "management", "4");
+        assert_finds(db, "y", "dian", "5,6");
+        assert_finds(db, "y", "china", "7");
+        assert_finds(db, "y", "gb", "8");
+        assert_finds(db, "y", "19580", "8");
+        assert_finds(db, "y", "zhuoyuejixiao", "8");
+        sqlite3_close(db);
+    }
 }
 
 /* ---- ruby and chrome ---- */
@@ -678,6 +796,8 @@ int main(void)
         cmocka_unit_test(test_pinyin),
         cmocka_unit_test(test_tokens_format),
         cmocka_unit_test(test_query_format),
+        cmocka_unit_test(test_query_pinyin),
+        cmocka_unit_test(test_fts5_pinyin),
         cmocka_unit_test(test_fts5_tokenizer),
         cmocka_unit_test(test_fts5_pretokenized),
         cmocka_unit_test(test_ruby_rules),
