@@ -285,6 +285,9 @@ typedef struct cache_ent {
     char *key;
     json_t *outcome; /* {recognised, number, title_zh, status, implemented_on, current,
                         partial, partial_by, prefix_changed, candidates, error} */
+    char *text;      /* outcome as compact JSON without its closing '}' (rendering; lazy) */
+    size_t tlen;
+    int status;      /* index into status_keys */
 } cache_ent;
 
 typedef struct cache {
@@ -300,7 +303,7 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static json_t *cache_get(cache *c, const char *key)
+static cache_ent *cache_get(cache *c, const char *key)
 {
     if (!c->cap)
         return NULL;
@@ -308,11 +311,11 @@ static json_t *cache_get(cache *c, const char *key)
         if (!c->v[i].key)
             return NULL;
         if (!strcmp(c->v[i].key, key))
-            return c->v[i].outcome;
+            return &c->v[i];
     }
 }
 
-static void cache_put(cache *c, const char *key, json_t *outcome);
+static cache_ent *cache_put(cache *c, const char *key, json_t *outcome);
 
 static void cache_grow(cache *c)
 {
@@ -322,14 +325,18 @@ static void cache_grow(cache *c)
     c->v = xcalloc(c->cap, sizeof *c->v);
     for (size_t i = 0; i < old.cap; i++)
         if (old.v[i].key) {
-            cache_put(c, old.v[i].key, old.v[i].outcome);
+            cache_ent *e = cache_put(c, old.v[i].key, old.v[i].outcome);
+            e->text = old.v[i].text;
+            e->tlen = old.v[i].tlen;
             free(old.v[i].key);
         }
     free(old.v);
 }
 
-/* Takes the reference to outcome. */
-static void cache_put(cache *c, const char *key, json_t *outcome)
+static int status_index(const char *status);
+
+/* Takes the reference to outcome. The entry is valid until the next put. */
+static cache_ent *cache_put(cache *c, const char *key, json_t *outcome)
 {
     if ((c->n + 1) * 2 > c->cap)
         cache_grow(c);
@@ -338,7 +345,11 @@ static void cache_put(cache *c, const char *key, json_t *outcome)
         i = (i + 1) & (c->cap - 1);
     c->v[i].key = xstrdup(key);
     c->v[i].outcome = outcome;
+    c->v[i].text = NULL;
+    c->v[i].tlen = 0;
+    c->v[i].status = status_index(json_string_value(json_object_get(outcome, "status")));
     c->n++;
+    return &c->v[i];
 }
 
 static void cache_free(cache *c)
@@ -346,6 +357,7 @@ static void cache_free(cache *c)
     for (size_t i = 0; i < c->cap; i++)
         if (c->v[i].key) {
             free(c->v[i].key);
+            free(c->v[i].text);
             json_decref(c->v[i].outcome);
         }
     free(c->v);
@@ -497,51 +509,99 @@ typedef struct batch {
 static const char *const status_keys[6] = {"in_force", "upcoming",  "withdrawn",
                                            "replaced", "not_found", "unparsed"};
 
-static void count(batch *b, const char *status)
+static int status_index(const char *status)
 {
     for (int i = 0; i < 6; i++)
-        if (!strcmp(status, status_keys[i])) {
-            b->counts[i]++;
-            return;
-        }
+        if (status && !strcmp(status, status_keys[i]))
+            return i;
+    return 5; /* not reached: every outcome has one of the keys */
 }
 
-/* The item for one input line. */
-static int check_line(batch *b, const char *text, size_t line, json_t **item, nqi_error *err)
+/* Find the reference of one line and its outcome (from the memo, or looked
+ * up and memoised). 0: *ent and *n set, the line counted; 1: unparsed, why
+ * set (not counted); < 0 / NQI_E*: store error. */
+static int resolve_line(batch *b, const char *text, std_number *n, cache_ent **ent, char *why,
+                        size_t whylen, nqi_error *err)
 {
-    std_number n;
-    char why[512] = "";
-    json_t *o;
     if (strlen(text) > VALIDITY_LINE_MAX) {
-        snprintf(why, sizeof why, "line is longer than %d bytes", VALIDITY_LINE_MAX);
-        goto unparsed;
+        snprintf(why, whylen, "line is longer than %d bytes", VALIDITY_LINE_MAX);
+        return 1;
     }
-    if (!find_reference(text, &n, why, sizeof why))
-        goto unparsed;
+    if (!find_reference(text, n, why, whylen))
+        return 1;
     char edition[160];
-    std_edition_number(&n, edition);
-    json_t *outcome = cache_get(&b->memo, edition);
-    if (!outcome) {
-        int rc = outcome_lookup(b->c, &n, edition, b->as_of, &outcome, err);
+    std_edition_number(n, edition);
+    cache_ent *e = cache_get(&b->memo, edition);
+    if (!e) {
+        json_t *outcome = NULL;
+        int rc = outcome_lookup(b->c, n, edition, b->as_of, &outcome, err);
         if (rc)
-            return rc;
-        cache_put(&b->memo, edition, outcome);
+            return rc < 0 ? rc : NQI_EINTERNAL;
+        e = cache_put(&b->memo, edition, outcome);
     }
-    o = json_copy(outcome); /* shallow: shares current/candidates, never modified */
-    json_object_set_new(o, "line", json_integer((json_int_t)line));
-    json_object_set_new(o, "input", json_string(text));
-    json_object_set_new(o, "reference", json_string(n.canonical));
-    json_object_set_new(o, "undated", json_boolean(n.year == 0));
-    count(b, json_string_value(json_object_get(o, "status")));
-    *item = o;
+    b->counts[e->status]++;
+    *ent = e;
     return 0;
-unparsed:
-    o = json_pack("{s:I, s:s, s:b, s:n, s:n, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:[], s:s, "
-                  "s:b}",
-                  "line", (json_int_t)line, "input", text, "recognised", false, "reference",
-                  "number", "title_zh", "status", "unparsed", "implemented_on", "current",
-                  "partial", false, "partial_by", "prefix_changed", false, "candidates",
-                  "error", why, "undated", false);
+}
+
+/* Look up every distinct edition of the lines in the order of its number
+ * and memoise it, before the lines are checked in their own order. The
+ * index on standards.number (and on std_key, which follows it) is then
+ * walked in order, so consecutive lookups find their b-tree pages in the
+ * connection's page cache instead of reading them again (10,000 random
+ * references at 1M rows: about a third less lookup time). Same outcomes:
+ * each edition is looked up once either way, in the same transaction. */
+typedef struct pending {
+    char edition[160];
+    size_t i; /* index into lines */
+} pending;
+
+/* By edition, then by line: among lines naming the same edition the first
+ * one is looked up, as when the lines are checked in order. */
+static int pending_cmp(const void *a, const void *b)
+{
+    const pending *x = a, *y = b;
+    int c = strcmp(x->edition, y->edition);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int memo_prefetch(batch *b, const validity_lines *lines, nqi_error *err)
+{
+    pending *v = xmalloc((lines->n ? lines->n : 1) * sizeof *v);
+    size_t k = 0;
+    std_number n;
+    char why[512];
+    for (size_t i = 0; i < lines->n; i++) {
+        if (strlen(lines->text[i]) > VALIDITY_LINE_MAX ||
+            !find_reference(lines->text[i], &n, why, sizeof why))
+            continue;
+        std_edition_number(&n, v[k].edition);
+        v[k++].i = i;
+    }
+    qsort(v, k, sizeof *v, pending_cmp);
+    int rc = 0;
+    for (size_t j = 0; !rc && j < k; j++) {
+        if (cache_get(&b->memo, v[j].edition))
+            continue;
+        json_t *outcome = NULL;
+        find_reference(lines->text[v[j].i], &n, why, sizeof why);
+        rc = outcome_lookup(b->c, &n, v[j].edition, b->as_of, &outcome, err);
+        if (!rc)
+            cache_put(&b->memo, v[j].edition, outcome);
+    }
+    free(v);
+    return rc;
+}
+
+/* The item of an unparsed line. */
+static json_t *unparsed_item(const char *text, size_t line, const char *why)
+{
+    json_t *o = json_pack("{s:I, s:s, s:b, s:n, s:n, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:[], "
+                          "s:s, s:b}",
+                          "line", (json_int_t)line, "input", text, "recognised", false,
+                          "reference", "number", "title_zh", "status", "unparsed",
+                          "implemented_on", "current", "partial", false, "partial_by",
+                          "prefix_changed", false, "candidates", "error", why, "undated", false);
     if (!o) /* a parser message cut inside a character: say it plainly */
         o = json_pack("{s:I, s:s, s:b, s:n, s:n, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:[], "
                       "s:s, s:b}",
@@ -550,7 +610,28 @@ unparsed:
                       "implemented_on", "current", "partial", false, "partial_by",
                       "prefix_changed", false, "candidates", "error",
                       "not a standard number", "undated", false);
-    count(b, "unparsed");
+    return o;
+}
+
+/* The item for one input line. */
+static int check_line(batch *b, const char *text, size_t line, json_t **item, nqi_error *err)
+{
+    std_number n;
+    char why[512] = "";
+    cache_ent *e = NULL;
+    int rc = resolve_line(b, text, &n, &e, why, sizeof why, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        b->counts[5]++;
+        *item = unparsed_item(text, line, why);
+        return 0;
+    }
+    json_t *o = json_copy(e->outcome); /* shallow: shares current/candidates, never modified */
+    json_object_set_new(o, "line", json_integer((json_int_t)line));
+    json_object_set_new(o, "input", json_string(text));
+    json_object_set_new(o, "reference", json_string(n.canonical));
+    json_object_set_new(o, "undated", json_boolean(n.year == 0));
     *item = o;
     return 0;
 }
@@ -570,6 +651,7 @@ int validity_check_batch(store_conn *c, const validity_lines *lines, const char 
         return rc;
     batch b = {.c = c, .as_of = as_of};
     json_t *items = json_array();
+    rc = memo_prefetch(&b, lines, err);
     for (size_t i = 0; !rc && i < lines->n; i++) {
         json_t *item = NULL;
         rc = check_line(&b, lines->text[i], lines->line[i], &item, err);
@@ -591,6 +673,151 @@ int validity_check_batch(store_conn *c, const validity_lines *lines, const char 
     for (int i = 0; i < 6; i++)
         json_object_set_new(summary, status_keys[i], json_integer(b.counts[i]));
     *out = json_pack("{s:s, s:o, s:o}", "as_of", as_of, "summary", summary, "items", items);
+    return 0;
+}
+
+/* ------------------------------------------------------------- rendering */
+
+/* s as a JSON string, exactly as jansson's json_dumps writes it (no
+ * JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH): '"' and '\\' escaped, control
+ * characters as \b \f \n \r \t or \u00XX, everything else (UTF-8 included)
+ * as is. s is valid UTF-8 (decoded input, or the catalogue's text). */
+static void put_str(buf *o, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const char *run = s, *p = s;
+    buf_append(o, "\"", 1);
+    for (; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        buf_append(o, run, (size_t)(p - run));
+        char e[6] = {'\\', 0};
+        size_t el = 2;
+        switch (ch) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[ch >> 4], e[5] = hex[ch & 15];
+            el = 6;
+        }
+        buf_append(o, e, el);
+        run = p + 1;
+    }
+    buf_append(o, run, (size_t)(p - run));
+    buf_append(o, "\"", 1);
+}
+
+static void put_int(buf *o, unsigned long long v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do
+        t[--i] = (char)('0' + v % 10);
+    while (v /= 10);
+    buf_append(o, t + i, sizeof t - i);
+}
+
+/* The item of a resolved line: the memoised outcome's text, then line,
+ * input, reference, undated — the keys and order of check_line's object. */
+static void put_item(buf *o, cache_ent *e, const char *text, size_t line, const std_number *n)
+{
+    if (!e->text) {
+        e->text = e->outcome ? json_dumps(e->outcome, JSON_COMPACT) : NULL;
+        if (!e->text) /* only on OOM: keep the document well-formed */
+            e->text = xstrdup("{\"recognised\":true}");
+        e->tlen = strlen(e->text) - 1; /* without the closing '}' */
+    }
+    buf_append(o, e->text, e->tlen);
+    buf_append(o, ",\"line\":", 8);
+    put_int(o, (unsigned long long)line);
+    buf_append(o, ",\"input\":", 9);
+    put_str(o, text);
+    buf_append(o, ",\"reference\":", 13);
+    put_str(o, n->canonical);
+    if (n->year == 0)
+        buf_append(o, ",\"undated\":true}", 16);
+    else
+        buf_append(o, ",\"undated\":false}", 17);
+}
+
+int validity_check_json(store_conn *c, const validity_lines *lines, const char *as_of,
+                        const char *created_at, char **out, size_t *len, nqi_error *err)
+{
+    char today[11];
+    if (!as_of || !*as_of) {
+        standards_today(today);
+        as_of = today;
+    }
+    *out = NULL;
+    *len = 0;
+    bool own = !store_in_tx(c);
+    int rc = own ? store_begin(c, false, err) : 0;
+    if (rc)
+        return rc;
+    batch b = {.c = c, .as_of = as_of};
+    buf items;
+    buf_init(&items, 0);
+    buf_append(&items, "[", 1);
+    rc = memo_prefetch(&b, lines, err);
+    for (size_t i = 0; !rc && i < lines->n; i++) {
+        std_number n;
+        char why[512] = "";
+        cache_ent *e = NULL;
+        rc = resolve_line(&b, lines->text[i], &n, &e, why, sizeof why, err);
+        if (i)
+            buf_append(&items, ",", 1);
+        if (rc == 0) {
+            put_item(&items, e, lines->text[i], lines->line[i], &n);
+        } else if (rc == 1) { /* rare: the tree, so the fallbacks stay as they are */
+            b.counts[5]++;
+            json_t *it = unparsed_item(lines->text[i], lines->line[i], why);
+            char *s = json_dumps(it, JSON_COMPACT);
+            buf_puts(&items, s ? s : "null");
+            free(s);
+            json_decref(it);
+            rc = 0;
+        }
+    }
+    buf_append(&items, "]", 1);
+    cache_free(&b.memo);
+    if (own) {
+        if (rc)
+            store_rollback(c);
+        else
+            rc = store_commit(c, err);
+    }
+    if (rc) {
+        buf_free(&items);
+        return rc;
+    }
+    buf o;
+    buf_init(&o, 0);
+    buf_append(&o, "{\"as_of\":", 9);
+    put_str(&o, as_of);
+    buf_append(&o, ",\"summary\":{", 12);
+    for (int i = 0; i < 6; i++) {
+        if (i)
+            buf_append(&o, ",", 1);
+        put_str(&o, status_keys[i]);
+        buf_append(&o, ":", 1);
+        put_int(&o, (unsigned long long)b.counts[i]);
+    }
+    buf_append(&o, "},\"items\":", 10);
+    buf_append(&o, items.data, items.len);
+    buf_free(&items);
+    buf_append(&o, ",\"id\":null,\"created_at\":", 24);
+    put_str(&o, created_at ? created_at : "");
+    buf_append(&o, ",\"line_count\":", 14);
+    put_int(&o, (unsigned long long)lines->n);
+    buf_append(&o, ",\"publog_index\":null,\"verify_url\":null}", 39);
+    *len = o.len;
+    *out = buf_steal(&o);
     return 0;
 }
 

@@ -75,6 +75,16 @@ int validity_lines_from_json(const json_t *lines, validity_lines *out, nqi_error
 int validity_check_batch(store_conn *c, const validity_lines *lines, const char *as_of,
                          json_t **out, nqi_error *err);
 
+/* The answer of POST /api/v1/validity/check as JSON text (*out malloc'd,
+ * *len bytes): the same check as validity_check_batch, written directly
+ * rather than built as a jansson tree, with the unstored report's fields
+ * appended: {"as_of", "summary", "items", "id": null, "created_at",
+ * "line_count": lines->n, "publog_index": null, "verify_url": null}. Keys
+ * and values are those of json_dumps(report, JSON_COMPACT) of the batch's
+ * report with the same fields added, byte for byte. */
+int validity_check_json(store_conn *c, const validity_lines *lines, const char *as_of,
+                        const char *created_at, char **out, size_t *len, nqi_error *err);
+
 /* SHA-256 hex (out: 65 bytes) of the canonical form of items. */
 void validity_result_hash(const json_t *items, char out[65]);
 

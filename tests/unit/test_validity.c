@@ -458,6 +458,61 @@ static void test_batch_cache_consistent(void **state)
     json_decref(rep);
 }
 
+/* The text answer of POST /check (validity_check_json) is, byte for byte,
+ * json_dumps(JSON_COMPACT) of the batch's report with the unstored
+ * report's fields added: every status, undated, not found with candidates,
+ * unparsed, too long, quotes and backslashes, non-ASCII, duplicates. */
+static void test_check_json_same_as_batch(void **state)
+{
+    fx *f = *state;
+    buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "1. GB/T 19580-2004 卓越绩效评价准则\n\n"
+                 "《卓越绩效评价准则》GB/T 19580-2012\n"
+                 "GB 2760-2011 \"quoted\" back\\slash\n"
+                 "gb/t 19580\n"
+                 "ＧＢ　7588－2003\n"
+                 "GB/T 99999-2020\n"
+                 "no number here \\ \"\n"
+                 "XYZ\n"
+                 "GB/T 19580-2004\n");
+    for (int i = 0; i < 1100; i++)
+        buf_puts(&b, "x");
+    buf_puts(&b, "\n");
+    for (int i = 0; i < 300; i++)
+        buf_printf(&b, "GB/T %d-2004\n", 19575 + i % 10);
+    static const char *const dates[] = {"2024-06-01", "2003-01-01", "2099-12-31", NULL};
+    for (int d = 0; d < 4; d++) {
+        validity_lines l;
+        nqi_error err = {0};
+        assert_int_equal(validity_lines_from_text(b.data, b.len, &l, &err), 0);
+        json_t *rep = NULL;
+        assert_int_equal(validity_check_batch(f->c, &l, dates[d], &rep, &err), 0);
+        json_object_set_new(rep, "id", json_null());
+        json_object_set_new(rep, "created_at", json_string("2026-11-24T00:00:00Z"));
+        json_object_set_new(rep, "line_count", json_integer((json_int_t)l.n));
+        json_object_set_new(rep, "publog_index", json_null());
+        json_object_set_new(rep, "verify_url", json_null());
+        char *want = json_dumps(rep, JSON_COMPACT);
+        char *got = NULL;
+        size_t len = 0;
+        assert_int_equal(
+            validity_check_json(f->c, &l, dates[d], "2026-11-24T00:00:00Z", &got, &len, &err), 0);
+        assert_int_equal(len, strlen(got));
+        assert_string_equal(got, want);
+        /* and it parses back to the same document */
+        json_t *back = json_loads(got, 0, NULL);
+        assert_non_null(back);
+        assert_true(json_equal(back, rep));
+        json_decref(back);
+        free(got);
+        free(want);
+        json_decref(rep);
+        validity_lines_free(&l);
+    }
+    buf_free(&b);
+}
+
 int main(void)
 {
     setenv("NQI_PWHASH_FAST", "1", 0);
@@ -470,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits_and_encodings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_store_and_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_cache_consistent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_json_same_as_batch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
