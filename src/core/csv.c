@@ -1,6 +1,9 @@
 /* csv.c — see csv.h. */
 #include "core/csv.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf)
 {
     size_t i = *pos;
@@ -54,3 +57,22 @@ int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, 
     return 0;
 }
 
+
+void csv_write_field(buf *b, const char *s)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '@' || (s[0] == '-' && s[1]);
+    if (!quote && !formula) {
+        buf_puts(b, s);
+        return;
+    }
+    buf_puts(b, "\"");
+    if (formula)
+        buf_puts(b, "'");
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_puts(b, "\"");
+        buf_append(b, s, 1);
+    }
+    buf_puts(b, "\"");
+}

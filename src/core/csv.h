@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "core/util.h"
+
 /* One record starting at *pos in s[0..len): field starts go to f and
  * lengths to fl (at most max; *nf gets the real count, which may exceed
  * max: callers report ragged rows with it). Separators: ',' between fields,
@@ -19,5 +21,10 @@
  * closing quote up to the separator is kept. Advances *pos.
  * Returns 0, 1 at the end of input, -1 for an unterminated quote. */
 int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf);
+
+/* Append s as one CSV field: quoted when it holds , " CR or LF; a value
+ * starting with = + @ or - (not a lone "-") is quoted and prefixed with ' so
+ * spreadsheets do not run it as a formula (CSV injection). */
+void csv_write_field(buf *b, const char *s);
 
 #endif

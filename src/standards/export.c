@@ -13,6 +13,7 @@
 
 #include <xlsxwriter.h>
 
+#include "core/csv.h"
 #include "core/util.h"
 #include "standards/standards.h"
 
@@ -45,27 +46,6 @@ static char *cell(json_t *item, int k)
 
 /* ---- CSV ---- */
 
-static void csv_field(buf *b, const char *s)
-{
-    /* quote when needed; a leading = + - @ gets a quote mark so Excel does
-     * not run it as a formula */
-    bool q = strpbrk(s, ",\"\r\n") != NULL;
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '@' || (s[0] == '-' && s[1]);
-    if (!q && !formula) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "\"");
-    if (formula)
-        buf_puts(b, "'");
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_puts(b, "\"");
-        buf_append(b, s, 1);
-    }
-    buf_puts(b, "\"");
-}
-
 static int csv_each(void *ctx, json_t *item)
 {
     buf *b = ctx;
@@ -73,7 +53,7 @@ static int csv_each(void *ctx, json_t *item)
         char *s = cell(item, k);
         if (k)
             buf_puts(b, ",");
-        csv_field(b, s);
+        csv_write_field(b, s);
         free(s);
     }
     buf_puts(b, "\r\n");

@@ -14,6 +14,7 @@
 #include <xlsxwriter.h>
 
 #include "core/qr.h"
+#include "core/csv.h"
 #include "core/util.h"
 #include "standards/standards.h"
 #include "standards/validity.h"
@@ -95,27 +96,6 @@ static char *summary_text(const json_t *report)
 
 /* ------------------------------------------------------------- CSV */
 
-static void csv_field(buf *b, const char *s)
-{
-    /* quote when needed; a leading = + - @ gets a quote mark so Excel does
-     * not run it as a formula */
-    bool q = strpbrk(s, ",\"\r\n") != NULL;
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '@' || (s[0] == '-' && s[1]);
-    if (!q && !formula) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "\"");
-    if (formula)
-        buf_puts(b, "'");
-    for (; *s; s++) {
-        if (*s == '"')
-            buf_puts(b, "\"");
-        buf_append(b, s, 1);
-    }
-    buf_puts(b, "\"");
-}
-
 static int export_csv(const json_t *report, char **out, size_t *len)
 {
     buf b;
@@ -132,7 +112,7 @@ static int export_csv(const json_t *report, char **out, size_t *len)
             char *s = cell(item, k);
             if (k)
                 buf_puts(&b, ",");
-            csv_field(&b, s);
+            csv_write_field(&b, s);
             free(s);
         }
         buf_puts(&b, "\r\n");

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/csv.h"
+#include "core/util.h"
 
 #define MAXF 8
 
@@ -57,11 +58,35 @@ static void test_ragged_and_broken(void **state)
     assert_int_equal(csv_record(s, len, &pos, f, fl, 2, &nf), -1);
 }
 
+static void test_write_field(void **state)
+{
+    buf b;
+    buf_init(&b, 0);
+    csv_write_field(&b, "GB/T 19580-2012");
+    buf_puts(&b, ",");
+    csv_write_field(&b, "含逗号, 和 \"引号\"");
+    buf_puts(&b, ",");
+    csv_write_field(&b, "=HYPERLINK(\"x\")");
+    buf_puts(&b, ",");
+    csv_write_field(&b, "-");
+    assert_string_equal(b.data, "GB/T 19580-2012,\"含逗号, 和 \"\"引号\"\"\",\"'=HYPERLINK(\"\"x\"\")\",-");
+    /* and the reader gets the text back */
+    size_t pos = 0, fl[MAXF];
+    char *f[MAXF];
+    int nf;
+    assert_int_equal(csv_record(b.data, b.len, &pos, f, fl, MAXF, &nf), 0);
+    assert_int_equal(nf, 4);
+    field_is(f, fl, 1, "含逗号, 和 \"引号\"");
+    field_is(f, fl, 2, "'=HYPERLINK(\"x\")");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting_and_lines),
         cmocka_unit_test(test_ragged_and_broken),
+        cmocka_unit_test(test_write_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
