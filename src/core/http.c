@@ -931,3 +931,28 @@ void http_server_stop(http_server *s)
     free(s->host);
     free(s);
 }
+
+void http_resp_rows_problem(http_resp *w, const http_req *r, const char *detail,
+                            const http_row_error *rows, size_t n, size_t total)
+{
+    char type[128];
+    snprintf(type, sizeof type, "https://nqi.dev/problems/%s", nqi_error_slug(NQI_EINVAL));
+    json_t *errors = json_array();
+    if (n > 100000)
+        n = 100000;
+    for (size_t i = 0; i < n; i++) {
+        char field[160];
+        snprintf(field, sizeof field, "rows/%lld/%s", (long long)rows[i].row,
+                 rows[i].field ? rows[i].field : "");
+        json_t *m = json_string(rows[i].message ? rows[i].message : "");
+        json_array_append_new(errors, json_pack("{s:s, s:o}", "field", field, "message",
+                                                m ? m : json_string("(invalid text)")));
+    }
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:I}", "type", type, "title",
+                          nqi_error_title(NQI_EINVAL), "status", 422, "detail", detail,
+                          "instance", r->path ? r->path : "", "request_id", r->request_id,
+                          "errors", errors, "rejected", (json_int_t)total);
+    char *s = json_dump_compact(p);
+    json_decref(p);
+    http_resp_text(w, 422, "application/problem+json", s, strlen(s));
+}

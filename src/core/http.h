@@ -111,6 +111,19 @@ void http_resp_json(http_resp *w, int status, json_t *body);
 void http_resp_text(http_resp *w, int status, const char *ctype, char *body, size_t len);
 void http_resp_problem(http_resp *w, const http_req *r, const nqi_error *err);
 void http_resp_header(http_resp *w, const char *name, const char *value); /* copies */
+/* One rejected row of an all-or-nothing import. */
+typedef struct http_row_error {
+    int64_t row;         /* 1-based data row; 0 = header / whole file */
+    const char *field;   /* column name */
+    const char *message;
+} http_row_error;
+
+/* The 422 problem of a rejected import: errors[] lists every row as
+ * {"field": "rows/<row>/<field>", "message": ...} (at most 100,000), plus
+ * "rejected": total. */
+void http_resp_rows_problem(http_resp *w, const http_req *r, const char *detail,
+                            const http_row_error *rows, size_t n, size_t total);
+
 /* A problem from a code and message in one call (no field). */
 void http_resp_error(http_resp *w, const http_req *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

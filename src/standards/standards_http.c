@@ -96,29 +96,16 @@ static void media_type(const char *ct, char *out, size_t n)
     out[i] = 0;
 }
 
-/* A 422 problem listing every rejected row as rows/<row>/<field>. */
+/* The 422 of a rejected import: every row through the shared responder. */
 static void import_problem(http_resp *w, const http_req *r, const nqi_error *err,
                            const std_import_report *rep)
 {
-    char type[128];
-    snprintf(type, sizeof type, "https://nqi.dev/problems/%s", nqi_error_slug(NQI_EINVAL));
-    json_t *errors = json_array();
-    size_t n = rep->nerrors < 100000 ? rep->nerrors : 100000;
-    for (size_t i = 0; i < n; i++) {
-        char field[64];
-        snprintf(field, sizeof field, "rows/%lld/%s", (long long)rep->errors[i].row,
-                 rep->errors[i].field);
-        json_t *m = json_string(rep->errors[i].message);
-        json_array_append_new(errors, json_pack("{s:s, s:o}", "field", field, "message",
-                                                m ? m : json_string("(invalid text)")));
-    }
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:I}", "type", type, "title",
-                          nqi_error_title(NQI_EINVAL), "status", 422, "detail", err->message,
-                          "instance", r->path ? r->path : "", "request_id", r->request_id,
-                          "errors", errors, "rejected", (json_int_t)rep->nerrors);
-    char *s = json_dump_compact(p);
-    json_decref(p);
-    http_resp_text(w, 422, "application/problem+json", s, strlen(s));
+    http_row_error *rows = xcalloc(rep->nerrors ? rep->nerrors : 1, sizeof *rows);
+    for (size_t i = 0; i < rep->nerrors; i++)
+        rows[i] = (http_row_error){rep->errors[i].row, rep->errors[i].field,
+                                   rep->errors[i].message};
+    http_resp_rows_problem(w, r, err->message, rows, rep->nerrors, rep->nerrors);
+    free(rows);
 }
 
 static void h_import(http_req *r, http_resp *w)
