@@ -7,8 +7,11 @@
 #include "standards/tracking.h"
 #include "standards/validity.h"
 #include "supervision/supervision.h"
+#include "trace/trace.h"
 
 extern const nqi_module core_module;
+extern const nqi_module credit_module;     /* supervision/credit_http.c */
+extern const nqi_module inspection_module; /* supervision/inspection_http.c */
 
 const nqi_module *const nqi_modules[] = {
     &core_module,
@@ -18,5 +21,8 @@ const nqi_module *const nqi_modules[] = {
     &tracking_module,
     &validity_module,
     &supervision_module,
+    &inspection_module,
+    &credit_module,
+    &trace_module,
     NULL,
 };

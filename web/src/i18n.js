@@ -1,7 +1,9 @@
 // vue-i18n setup. Strings live in locales/zh-CN.json and locales/en.json (shell and shared
 // words); a module may keep its own strings in modules/<name>/locales/{zh-CN,en}.json, which
 // are merged in under the key "<name>" (so modules/standards/locales/zh-CN.json {"title": ...}
-// is $t('standards.title')). zh-CN is the default; the choice is kept in localStorage.
+// is $t('standards.title')). A part of a module may keep its strings in
+// modules/<name>/locales/<part>/{zh-CN,en}.json, merged under "<name>.<part>" (so that two
+// people working on two parts of one module never edit the same file). zh-CN is the default; the choice is kept in localStorage.
 import { createI18n } from 'vue-i18n';
 import zhCN from './locales/zh-CN.json';
 import en from './locales/en.json';
@@ -10,11 +12,13 @@ export const LOCALES = ['zh-CN', 'en'];
 export const LOCALE_KEY = 'nqi.locale';
 
 const messages = { 'zh-CN': { ...zhCN }, en: { ...en } };
-const moduleLocales = import.meta.glob('./modules/*/locales/*.json', { eager: true, import: 'default' });
+const moduleLocales = import.meta.glob(['./modules/*/locales/*.json', './modules/*/locales/*/*.json'], { eager: true, import: 'default' });
 for (const [path, msgs] of Object.entries(moduleLocales)) {
-  const m = path.match(/\.\/modules\/([^/]+)\/locales\/([^/]+)\.json$/);
-  if (!m || !messages[m[2]]) continue;
-  messages[m[2]][m[1]] = { ...(messages[m[2]][m[1]] || {}), ...msgs };
+  const m = path.match(/\.\/modules\/([^/]+)\/locales\/(?:([^/]+)\/)?([^/]+)\.json$/);
+  if (!m || !messages[m[3]]) continue;
+  const mod = (messages[m[3]][m[1]] = messages[m[3]][m[1]] || {});
+  if (m[2]) mod[m[2]] = { ...(mod[m[2]] || {}), ...msgs };
+  else Object.assign(mod, msgs);
 }
 
 function initialLocale() {

@@ -5,6 +5,11 @@ const STAFF = ['inspector', 'regulator', 'admin'];
 const WRITERS = ['regulator', 'admin'];
 const t = (k) => `supervision.nav.${k}`;
 
+// Parts of the module (./<part>/routes.js, e.g. credit/, inspections/) export their own `routes`
+// and `nav` ([{ key, to, label, roles? }]) so each part is edited in files of its own.
+const parts = Object.values(import.meta.glob('./*/routes.js', { eager: true }));
+export const partNav = parts.flatMap((p) => p.nav || []);
+
 export const routes = [
   { path: '/supervision', name: 'supervision', component: () => import('./LandingPage.vue'), meta: { titleKey: 'modules.supervision.title' } },
   { path: '/supervision/draws', name: 'supervision-draws', component: () => import('./DrawsPage.vue'), meta: { titleKey: t('draws') } },
@@ -21,4 +26,5 @@ export const routes = [
     props: { kind: 'inspectors' }, meta: { roles: WRITERS, titleKey: 'supervision.import.inspectorsTitle' },
   },
   { path: '/supervision/items', name: 'supervision-items', component: () => import('./ItemsPage.vue'), meta: { titleKey: t('items') } },
+  ...parts.flatMap((p) => p.routes || []),
 ];
