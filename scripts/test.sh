@@ -3,6 +3,8 @@
 # ASan+UBSan), API tests (node:test) against a real `nqi serve` on SQLite and
 # on a temporary PostgreSQL cluster, and browser tests in headless Chromium.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
+# While working on one module: NQI_TEST_ONLY=trace scripts/test.sh runs only
+# the unit, API and browser test files whose names contain "trace".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +15,11 @@ export NQI_PWHASH_FAST=1     # argon2id at minimum cost: tests create many users
 PASS=0 FAIL=0
 PIDS=()
 PG_DIR=
+ONLY=${NQI_TEST_ONLY:-}
+only() { # only FILE...: the files whose basename contains $ONLY (all when unset)
+    local f
+    for f in "$@"; do [ -z "$ONLY" ] || [[ $(basename "$f") == *"$ONLY"* ]] && echo "$f"; done
+}
 
 cleanup() {
     for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
@@ -60,7 +67,7 @@ section "unit tests (cmocka), plain and ASan+UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for kind in tests tests-asan; do
-    for t in build/$kind/test_*; do
+    for t in $(only build/$kind/test_*); do
         [ -x "$t" ] || continue
         log=$TMP/$kind-$(basename "$t").log
         NQI_TEST_PG_URL=${PG_URL:+$(pg_db "u_$(basename "$t")")} NQI_TEST_TMP=$TMP "$t" >"$log" 2>&1
@@ -97,6 +104,7 @@ stop_server() { # SIGTERM, and the server must exit 0 (graceful shutdown)
 
 run_node() { # run_node NAME DIR-or-files... (env passed through)
     local name=$1; shift
+    [ $# -gt 0 ] || return 0
     local log=$TMP/$name.log
     node --test --test-reporter=tap --test-concurrency=1 "$@" >"$log" 2>&1
     local rc=$?
@@ -110,7 +118,7 @@ api_suite() { # api_suite NAME DBURL
     if start_server "$name" "$db" --quiet; then
         NQI_URL=$SERVER_URL NQI_DB=$db NQI_ADMIN_TOKEN=$ADMIN_TOKEN NQI_ADMIN_USER=tester \
             NQI_ADMIN_PASSWORD='Admin-pass-123' NQI_BACKEND=$name NQI_TEST_TMP=$TMP \
-            run_node "api-$name" tests/api/*.test.mjs
+            run_node "api-$name" $(only tests/api/*.test.mjs)
         stop_server
     else
         FAIL=$((FAIL + 1))
@@ -126,7 +134,7 @@ if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
     if start_server e2e "sqlite:$TMP/e2e.db" --static web/dist --quiet; then
         NQI_URL=$SERVER_URL NQI_DB="sqlite:$TMP/e2e.db" NQI_ADMIN_USER=tester \
             NQI_ADMIN_PASSWORD='Admin-pass-123' NQI_ADMIN_TOKEN=$ADMIN_TOKEN NQI_TEST_TMP=$TMP \
-            run_node e2e tests/e2e/*.test.mjs
+            run_node e2e $(only tests/e2e/*.test.mjs)
         stop_server
     else
         FAIL=$((FAIL + 1))
