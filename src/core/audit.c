@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "core/audit.h"
+#include "core/page.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -317,6 +318,30 @@ int audit_verify(store_conn *c, int64_t *checked, nqi_error *err)
 
 /* ---- HTTP ---- */
 
+/* One audit record for store_page_json (core/page.h). A row jansson refuses
+ * (text that is not valid UTF-8, written before names were cut at character
+ * boundaries) fails the whole page: an audit list with a hole looks complete. */
+static json_t *audit_row_json(store_rows *rows, void *ctx)
+{
+    (void)ctx;
+    char t[32];
+    const char *aj = store_text(rows, 7);
+    json_t *after = aj ? json_loads(aj, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *item = json_pack(
+        "{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_int(rows, 0),
+        "at", time_iso8601(store_int(rows, 1), t, sizeof t), "actor_id",
+        (json_int_t)(store_isnull(rows, 8) ? 0 : store_int(rows, 8)), "actor",
+        store_text(rows, 2) ? store_text(rows, 2) : "", "action",
+        store_text(rows, 3) ? store_text(rows, 3) : "", "entity",
+        store_text(rows, 4) ? store_text(rows, 4) : "", "entity_id",
+        store_text(rows, 5) ? store_text(rows, 5) : "", "hash",
+        store_text(rows, 6) ? store_text(rows, 6) : "", "after", after ? after : json_null());
+    if (!item)
+        fprintf(stderr, "nqi audit: record %lld cannot be rendered as JSON\n",
+                (long long)store_int(rows, 0));
+    return item;
+}
+
 static void h_audit_list(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
@@ -377,55 +402,12 @@ static void h_audit_list(http_req *r, http_resp *w)
         http_resp_problem(w, r, &err);
         return;
     }
-    json_t *items = json_array();
-    int64_t n = 0, last = 0, bad = 0;
-    bool more = false;
-    while ((rc = store_next(rows)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        char t[32];
-        const char *aj = store_text(rows, 7);
-        json_t *after = aj ? json_loads(aj, JSON_DECODE_ANY, NULL) : NULL;
-        last = store_int(rows, 0);
-        json_t *item = json_pack(
-            "{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)last, "at",
-            time_iso8601(store_int(rows, 1), t, sizeof t), "actor_id",
-            (json_int_t)(store_isnull(rows, 8) ? 0 : store_int(rows, 8)), "actor",
-            store_text(rows, 2) ? store_text(rows, 2) : "", "action",
-            store_text(rows, 3) ? store_text(rows, 3) : "", "entity",
-            store_text(rows, 4) ? store_text(rows, 4) : "", "entity_id",
-            store_text(rows, 5) ? store_text(rows, 5) : "", "hash",
-            store_text(rows, 6) ? store_text(rows, 6) : "", "after", after ? after : json_null());
-        if (!item) {
-            /* a row jansson refuses (text that is not valid UTF-8, written
-             * before names were cut at character boundaries): never leave
-             * it out silently — an audit list with a hole looks complete */
-            fprintf(stderr, "nqi audit: record %lld cannot be rendered as JSON\n",
-                    (long long)last);
-            bad = last;
-            rc = -1;
-            break;
-        }
-        json_array_append_new(items, item);
-        n++;
-    }
-    store_rows_close(rows);
-    if (bad) {
-        json_decref(items);
-        http_resp_error(w, r, NQI_EINTERNAL, "audit record %lld cannot be rendered", (long long)bad);
+    json_t *page = NULL;
+    if (store_page_json(rows, limit, audit_row_json, NULL, &page, &err)) {
+        http_resp_problem(w, r, &err);
         return;
     }
-    if (rc < 0) {
-        json_decref(items);
-        http_resp_error(w, r, NQI_EDB, "listing audit records failed");
-        return;
-    }
-    char cb[24];
-    snprintf(cb, sizeof cb, "%lld", (long long)last);
-    http_resp_json(w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                                     more ? json_string(cb) : json_null()));
+    http_resp_json(w, 200, page);
 }
 
 static void h_audit_verify(http_req *r, http_resp *w)

@@ -12,6 +12,7 @@
 #include "core/app.h"
 #include "core/auth.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 
 #define AUTH_BODY_LIMIT (16 * 1024)
@@ -19,29 +20,6 @@
 #define LIST_MAX 500
 
 /* ---- small request helpers ---- */
-
-/* Append a list item; an item jansson refused (text that is not valid
- * UTF-8) is a server-side data problem: log it and fail the whole list with
- * 500 rather than silently leave a record out. Returns false on failure. */
-static bool list_append(json_t *items, json_t *item, const char *what, int64_t id,
-                        nqi_error *err)
-{
-    if (item) {
-        json_array_append_new(items, item);
-        return true;
-    }
-    fprintf(stderr, "nqi auth: %s %lld cannot be rendered as JSON (invalid UTF-8?)\n", what,
-            (long long)id);
-    nqi_error_set(err, NQI_EINTERNAL, "%s %lld cannot be rendered", what, (long long)id);
-    return false;
-}
-
-static json_t *cursor_json(int64_t last_id)
-{
-    char b[24];
-    snprintf(b, sizeof b, "%lld", (long long)last_id);
-    return json_string(b);
-}
 
 static void set_session_cookie(http_resp *w, const char *id, int max_age)
 {
@@ -147,6 +125,35 @@ static void h_me(http_req *r, http_resp *w)
     json_decref(user);
 }
 
+/* Row renderers for store_page_json (core/page.h): column 0 is the keyset id. */
+static json_t *user_row_json(store_rows *rows, void *ctx)
+{
+    (void)ctx;
+    char t1[32], t2[32];
+    const char *cc = store_text(rows, 4);
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:b, s:s, s:s}", "id",
+                     (json_int_t)store_int(rows, 0), "username", store_text(rows, 1), "role",
+                     store_text(rows, 2), "display_name", store_text(rows, 3), "credit_code",
+                     cc && *cc ? cc : NULL, "disabled", store_int(rows, 5) != 0, "created_at",
+                     time_iso8601(store_int(rows, 6), t1, sizeof t1), "updated_at",
+                     time_iso8601(store_int(rows, 7), t2, sizeof t2));
+}
+
+static json_t *token_row_json(store_rows *rows, void *ctx)
+{
+    (void)ctx;
+    char t1[32], t2[32], t3[32];
+    return json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s, s:s?, s:s?, s:b}", "id",
+                     (json_int_t)store_int(rows, 0), "name", store_text(rows, 1), "role",
+                     store_text(rows, 2), "owner_org", store_text(rows, 3), "created_by",
+                     (json_int_t)store_int(rows, 4), "created_at",
+                     time_iso8601(store_int(rows, 5), t1, sizeof t1), "revoked_at",
+                     store_isnull(rows, 6) ? NULL : time_iso8601(store_int(rows, 6), t2, 32),
+                     "last_used_at",
+                     store_isnull(rows, 7) ? NULL : time_iso8601(store_int(rows, 7), t3, 32),
+                     "revoked", !store_isnull(rows, 6));
+}
+
 /* ---- users (admin) ---- */
 
 static void h_users_list(http_req *r, http_resp *w)
@@ -191,46 +198,17 @@ static void h_users_list(http_req *r, http_resp *w)
     buf_puts(&sql, " ORDER BY id LIMIT ?");
     p[np++] = SV_INT(limit + 1);
     store_rows *rows = NULL;
-    json_t *items = json_array();
-    int64_t last = 0, n = 0;
+    json_t *page = NULL;
     int rc = store_query(r->db, sql.data, p, np, &rows, &err);
-    bool more = false;
-    if (!rc) {
-        while ((rc = store_next(rows)) == 1) {
-            if (n == limit) {
-                more = true;
-                break;
-            }
-            last = store_int(rows, 0);
-            char t1[32], t2[32];
-            const char *cc = store_text(rows, 4);
-            json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:b, s:s, s:s}", "id",
-                                 (json_int_t)last, "username", store_text(rows, 1), "role",
-                                 store_text(rows, 2), "display_name", store_text(rows, 3),
-                                 "credit_code", cc && *cc ? cc : NULL, "disabled",
-                                 store_int(rows, 5) != 0, "created_at",
-                                 time_iso8601(store_int(rows, 6), t1, sizeof t1), "updated_at",
-                                 time_iso8601(store_int(rows, 7), t2, sizeof t2));
-            if (!list_append(items, item, "user", last, &err)) {
-                rc = -1;
-                break;
-            }
-            n++;
-        }
-        store_rows_close(rows);
-        if (rc < 0 && !err.code)
-            nqi_error_set(&err, NQI_EDB, "listing users failed");
-        rc = rc < 0 ? err.code : 0;
-    }
+    if (!rc)
+        rc = store_page_json(rows, limit, user_row_json, NULL, &page, &err);
     buf_free(&sql);
     free(pat);
     if (rc) {
-        json_decref(items);
         http_resp_problem(w, r, &err);
         return;
     }
-    http_resp_json(w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                                     more ? cursor_json(last) : json_null()));
+    http_resp_json(w, 200, page);
 }
 
 static void h_users_create(http_req *r, http_resp *w)
@@ -313,54 +291,20 @@ static void h_tokens_list(http_req *r, http_resp *w)
                               "revoked_at, last_used_at FROM api_tokens WHERE id > ? "
                               "ORDER BY id LIMIT ?";
     nqi_error err = {0};
-    int64_t limit, cursor, last = 0, n = 0;
+    int64_t limit, cursor;
     store_rows *rows = NULL;
-    bool more = false;
+    json_t *page = NULL;
     if (http_list_params(r, LIST_DEFAULT, LIST_MAX, &limit, &cursor, &err)) {
         http_resp_problem(w, r, &err);
         return;
     }
     store_val p[] = {SV_INT(cursor), SV_INT(limit + 1)};
-    int rc = store_query(r->db, sql, p, 2, &rows, &err);
-    if (rc) {
+    if (store_query(r->db, sql, p, 2, &rows, &err) ||
+        store_page_json(rows, limit, token_row_json, NULL, &page, &err)) {
         http_resp_problem(w, r, &err);
         return;
     }
-    json_t *items = json_array();
-    while ((rc = store_next(rows)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        char t1[32], t2[32], t3[32];
-        last = store_int(rows, 0);
-        json_t *item =
-            json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s, s:s?, s:s?, s:b}", "id", (json_int_t)last,
-                      "name", store_text(rows, 1), "role", store_text(rows, 2), "owner_org",
-                      store_text(rows, 3), "created_by", (json_int_t)store_int(rows, 4),
-                      "created_at", time_iso8601(store_int(rows, 5), t1, sizeof t1),
-                      "revoked_at",
-                      store_isnull(rows, 6) ? NULL : time_iso8601(store_int(rows, 6), t2, 32),
-                      "last_used_at",
-                      store_isnull(rows, 7) ? NULL : time_iso8601(store_int(rows, 7), t3, 32),
-                      "revoked", !store_isnull(rows, 6));
-        if (!list_append(items, item, "token", last, &err)) {
-            rc = -1;
-            break;
-        }
-        n++;
-    }
-    store_rows_close(rows);
-    if (rc < 0) {
-        json_decref(items);
-        if (err.code)
-            http_resp_problem(w, r, &err);
-        else
-            http_resp_error(w, r, NQI_EDB, "listing tokens failed");
-        return;
-    }
-    http_resp_json(w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                                     more ? cursor_json(last) : json_null()));
+    http_resp_json(w, 200, page);
 }
 
 static void h_tokens_create(http_req *r, http_resp *w)

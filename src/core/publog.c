@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/page.h"
 #include "core/util.h"
 
 #define CANON_FLAGS (JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY)
@@ -910,48 +911,38 @@ static void h_head(http_req *r, http_resp *w)
         http_resp_json(w, 200, out);
 }
 
+static json_t *leaf_row_json(store_rows *rows, void *ctx)
+{
+    (void)ctx;
+    char t[32];
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "index", (json_int_t)store_int(rows, 0),
+                     "kind", store_text(rows, 1), "record_id", store_text(rows, 2), "data",
+                     store_text(rows, 3), "leaf_hash", store_text(rows, 4), "timestamp",
+                     time_iso8601(store_int(rows, 5), t, sizeof t));
+}
+
+/* ?start=N lists from leaf N; ?cursor= is the next_cursor of the previous
+ * page (the last index it returned). */
 static void h_entries(http_req *r, http_resp *w)
 {
     static const char sql[] = "SELECT idx, kind, record_id, data, leaf_hash, at "
                               "FROM publog_leaves WHERE idx >= ? ORDER BY idx LIMIT ?";
     nqi_error err = {0};
-    int64_t start = 0, limit = 100, last = -1, n = 0;
+    int64_t start = 0, cursor = -1, limit = 100;
     store_rows *rows = NULL;
-    bool more = false;
-    query_i64(r, "cursor", &start, 0, INT64_MAX, &err);
+    json_t *page = NULL;
+    query_i64(r, "cursor", &cursor, 0, INT64_MAX - 1, &err);
     query_i64(r, "start", &start, 0, INT64_MAX, &err);
     query_i64(r, "limit", &limit, 1, 1000, &err);
+    if (cursor >= 0)
+        start = cursor + 1;
     store_val p[] = {SV_INT(start), SV_INT(limit + 1)};
-    if (err.code || store_query(r->db, sql, p, 2, &rows, &err)) {
+    if (err.code || store_query(r->db, sql, p, 2, &rows, &err) ||
+        store_page_json(rows, limit, leaf_row_json, NULL, &page, &err)) {
         http_resp_problem(w, r, &err);
         return;
     }
-    json_t *items = json_array();
-    int rc;
-    while ((rc = store_next(rows)) == 1) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        char t[32];
-        last = store_int(rows, 0);
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "index", (json_int_t)last, "kind",
-                             store_text(rows, 1), "record_id", store_text(rows, 2), "data",
-                             store_text(rows, 3), "leaf_hash", store_text(rows, 4), "timestamp",
-                             time_iso8601(store_int(rows, 5), t, sizeof t)));
-        n++;
-    }
-    store_rows_close(rows);
-    if (rc < 0) {
-        json_decref(items);
-        http_resp_error(w, r, NQI_EDB, "reading the public log failed");
-        return;
-    }
-    char cb[24];
-    snprintf(cb, sizeof cb, "%lld", (long long)(last + 1));
-    http_resp_json(w, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                                     more ? json_string(cb) : json_null()));
+    http_resp_json(w, 200, page);
 }
 
 static void h_proof(http_req *r, http_resp *w)
