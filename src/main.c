@@ -32,7 +32,7 @@ static const cli_command commands[] = {
     {"audit", "audit verify | list", "verify the hash-chained audit log", cmd_audit, true},
     {"verify", "verify FILE [--key PUBKEY]", "check a public-log inclusion proof offline",
      cmd_verify, false},
-    {"standards", "standards import FILE [--dry-run] [--source S] | get NUMBER | search Q [--json]",
+    {"standards", "standards import FILE [--dry-run] [--source S] | get NUMBER | search Q [--json] | notice FILE.json",
      "the standards catalogue", cmd_standards, true},
     {"check", "check FILE|- [--as-of DATE] [--json]",
      "validity confirmation of a list of standard references", cmd_check, true},

@@ -5,6 +5,7 @@
  *   nqi standards import FILE [--dry-run] [--source S] [--format csv|json|ndjson]
  *   nqi standards get NUMBER [--as-of YYYY-MM-DD]
  *   nqi standards search Q [--json] [--limit N] [--as-of YYYY-MM-DD]
+ *   nqi standards notice FILE.json   (a publication notice, the POST /api/v1/notices body)
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,10 +16,11 @@
 #include "core/auth.h"
 #include "core/util.h"
 #include "standards/standards.h"
+#include "standards/tracking.h"
 
 static const char usage[] =
     "standards import FILE [--dry-run] [--source S] [--format csv|json|ndjson] | "
-    "get NUMBER [--as-of DATE] | search Q [--json] [--limit N] [--as-of DATE]";
+    "get NUMBER [--as-of DATE] | search Q [--json] [--limit N] [--as-of DATE] | notice FILE.json";
 
 #define IMPORT_FILE_LIMIT ((size_t)2 << 30)
 
@@ -91,6 +93,41 @@ static int do_get(store_conn *c, const char *number, const char *as_of)
     printf("%s\n", s);
     free(s);
     json_decref(o);
+    return 0;
+}
+
+/* Apply a publication notice from a JSON file ("-" = stdin): the same
+ * validation and one transaction as POST /api/v1/notices. */
+static int do_notice(store_conn *c, const char *path)
+{
+    json_error_t je;
+    json_t *body = strcmp(path, "-") ? json_load_file(path, JSON_REJECT_DUPLICATES, &je)
+                                     : json_loadf(stdin, JSON_REJECT_DUPLICATES, &je);
+    if (!body) {
+        fprintf(stderr, "nqi standards notice: %s:%d: %s\n", path, je.line, je.text);
+        return 1;
+    }
+    http_principal p;
+    auth_cli_principal(&p);
+    nqi_error err = {0};
+    json_t *out = NULL;
+    int rc = notices_create(c, &p, body, &out, &err);
+    json_decref(body);
+    if (rc) {
+        for (int i = 0; i < err.nfields; i++)
+            fprintf(stderr, "%s: %s\n", err.fields[i].field, err.fields[i].message);
+        fprintf(stderr, "nqi standards notice: %s\n", err.message);
+        return 1;
+    }
+    json_t *n = json_object_get(out, "counts");
+    printf("notice %lld applied: %lld published, %lld replaced, %lld withdrawn; %lld tracking "
+           "events\n",
+           (long long)json_integer_value(json_object_get(out, "id")),
+           (long long)json_integer_value(json_object_get(n, "publish")),
+           (long long)json_integer_value(json_object_get(n, "replace")),
+           (long long)json_integer_value(json_object_get(n, "withdraw")),
+           (long long)json_integer_value(json_object_get(out, "events")));
+    json_decref(out);
     return 0;
 }
 
@@ -183,5 +220,7 @@ int cmd_standards(int argc, char **argv)
         return do_get(c, arg, as_of);
     if (!strcmp(sub, "search"))
         return do_search(c, arg, as_json, limit, as_of);
+    if (!strcmp(sub, "notice"))
+        return do_notice(c, arg);
     return cli_usage(usage);
 }

@@ -186,7 +186,7 @@ void webhook_worker_stop(nqi_app *app);
  * the notice rows and the catalogue changes (standards_import, source
  * "notice:<id>") and the fan-out, in ONE write transaction (the caller's
  * when open). Field errors name "items/3/number". Same issuer + notice_no:
- * NQI_ECONFLICT. *out: {id, counts:{published, replaced, withdrawn},
+ * NQI_ECONFLICT. *out: {id, counts:{publish, replace, withdraw},
  * inserted, updated, unchanged, events}. */
 int notices_create(store_conn *c, const http_principal *actor, json_t *body, json_t **out,
                    nqi_error *err);

@@ -10,7 +10,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { api, assertProblem, tokenFor, uniq, BIN, DB, BACKEND, TMP } from './lib.mjs';
+import fs from 'node:fs';
+import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, BACKEND, TMP } from './lib.mjs';
 
 const ISSUER = '国家市场监督管理总局 国家标准化管理委员会';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -293,4 +294,33 @@ test('webhooks are signed with HMAC-SHA256, retried after a 500, and logged', as
   // SIGTERM stops the worker and the server cleanly
   const code = await new Promise((resolve) => { p.on('exit', (c) => resolve(c)); p.kill('SIGTERM'); });
   assert.equal(code, 0);
+});
+
+test('nqi standards notice FILE applies a notice like the API, all or nothing', async () => {
+  const no = uniq('CLI公告');
+  const num = `GB/T ${90000 + Math.floor(Math.random() * 9000)}-2026`;
+  const file = path.join(TMP, `${no}.json`);
+  const body = {
+    issuer: '国家市场监督管理总局 国家标准化管理委员会', notice_no: no, issued_on: '2026-11-20', title: '关于批准发布国家标准的公告',
+    items: [
+      { action: 'publish', number: num, title_zh: '命令行发布测试', implemented_on: '2027-06-01' },
+      { action: 'withdraw', number: 'GB/T 1-1900' },
+    ],
+  };
+  fs.writeFileSync(file, JSON.stringify(body));
+  const bad = cli(['standards', 'notice', file]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /items\/1\/number/);
+  assert.equal((await api('GET', `/api/v1/standards/${encodeURIComponent(num)}`)).status, 404, 'nothing written');
+  body.items.pop();
+  fs.writeFileSync(file, JSON.stringify(body));
+  const ok = cli(['standards', 'notice', file]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /1 published, 0 replaced, 0 withdrawn/);
+  const d = await api('GET', `/api/v1/standards/${encodeURIComponent(num)}`);
+  assert.equal(d.status, 200);
+  assert.equal(d.json.title_zh, '命令行发布测试');
+  const again = cli(['standards', 'notice', file]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /exists already/);
 });
