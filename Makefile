@@ -6,7 +6,7 @@
 # Parts of the build that belong to one module live in mk/<module>.mk.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EXTRA_LIBS := -lxlsxwriter -lqrencode -lpng -lpthread -lm

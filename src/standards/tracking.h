@@ -145,8 +145,9 @@ int tracking_feed(store_conn *c, int64_t id, const char *token, int64_t limit, j
 /* "sha256=" + lower-case hex HMAC-SHA256(secret, body) into out. */
 void webhook_signature(const char *secret, const char *body, size_t n, char out[72]);
 
-/* A webhook URL: http://host[:port][/path]; https (not yet), other schemes,
- * userinfo, bad ports and over-long URLs are NQI_EINVAL naming "webhook_url". */
+/* A webhook URL: http(s)://host[:port][/path] (core/http_client.h); other
+ * schemes, userinfo, bad ports and over-long URLs are NQI_EINVAL naming
+ * "webhook_url". Where it may connect is checked at send time (deny list). */
 int webhook_url_check(const char *url, nqi_error *err);
 
 /* Delay before attempt n+1 after failed attempt n (1-based), in ms:

@@ -1,6 +1,6 @@
 /*
- * webhook.c — webhook delivery: HMAC-SHA256 signatures, a small HTTP/1.1
- * client over POSIX sockets (http:// only), the retry schedule, claiming
+ * webhook.c — webhook delivery: HMAC-SHA256 signatures, sending through
+ * core/http_client (libcurl, http and https, SSRF deny list), the retry schedule, claiming
  * due deliveries from the store, and the background worker of `nqi serve`
  * (which also runs the fan-out and the reminders).
  *
@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "core/auth.h"
+#include "core/http_client.h"
 #include "core/json.h"
 #include "core/page.h"
 #include "core/util.h"
@@ -36,7 +37,6 @@
 #include "standards/standards.h"
 #include "standards/tracking.h"
 
-#define WEBHOOK_URL_MAX 2000
 #define WEBHOOK_TIMEOUT_MS 5000
 #define WEBHOOK_CLAIM_TTL_MS (5 * 60 * 1000LL)
 #define WEBHOOK_BASE_DEFAULT_MS 30000
@@ -57,79 +57,10 @@ void webhook_signature(const char *secret, const char *body, size_t n, char out[
 
 /* ---------------------------------------------------------------- URLs */
 
-typedef struct url_parts {
-    char host[256];
-    char port[8];
-    char hostport[270]; /* for the Host header */
-    const char *path;   /* into the URL; "/" when empty */
-} url_parts;
-
-static int url_parse(const char *url, url_parts *u, char *why, size_t wn)
-{
-    memset(u, 0, sizeof *u);
-    if (!url || strlen(url) > WEBHOOK_URL_MAX)
-        return snprintf(why, wn, "at most %d characters", WEBHOOK_URL_MAX), -1;
-    if (!strncasecmp(url, "https://", 8))
-        return snprintf(why, wn,
-                        "https is not supported yet: use an http:// URL (for example "
-                        "behind a local TLS proxy)"),
-               -1;
-    if (strncasecmp(url, "http://", 7))
-        return snprintf(why, wn, "must be an http:// URL"), -1;
-    const char *h = url + 7, *end = h + strcspn(h, "/?#");
-    for (const char *p = url; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return snprintf(why, wn, "must not contain spaces or control characters"), -1;
-    if (memchr(h, '@', (size_t)(end - h)))
-        return snprintf(why, wn, "must not contain user information"), -1;
-    const char *hs = h, *he, *colon;
-    if (*h == '[') {
-        he = memchr(h, ']', (size_t)(end - h));
-        if (!he)
-            return snprintf(why, wn, "bad IPv6 address"), -1;
-        hs = h + 1;
-        colon = he + 1 < end && he[1] == ':' ? he + 1 : NULL;
-        if (he + 1 < end && !colon)
-            return snprintf(why, wn, "bad host"), -1;
-    } else {
-        colon = memchr(h, ':', (size_t)(end - h));
-        he = colon ? colon : end;
-        for (const char *p = h; p < he; p++)
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
-                return snprintf(why, wn, "bad host name"), -1;
-    }
-    size_t hl = (size_t)(he - hs);
-    if (!hl || hl >= sizeof u->host)
-        return snprintf(why, wn, "missing or too long host"), -1;
-    memcpy(u->host, hs, hl);
-    if (colon) {
-        const char *p = colon + 1;
-        size_t pl = (size_t)(end - p);
-        long v = 0;
-        if (!pl || pl > 5)
-            return snprintf(why, wn, "bad port"), -1;
-        for (size_t i = 0; i < pl; i++) {
-            if (p[i] < '0' || p[i] > '9')
-                return snprintf(why, wn, "bad port"), -1;
-            v = v * 10 + (p[i] - '0');
-        }
-        if (v < 1 || v > 65535)
-            return snprintf(why, wn, "bad port"), -1;
-        snprintf(u->port, sizeof u->port, "%ld", v);
-    } else {
-        strcpy(u->port, "80");
-    }
-    snprintf(u->hostport, sizeof u->hostport, "%.*s", (int)(end - h), h);
-    u->path = *end == '/' ? end : NULL;
-    return 0;
-}
-
 int webhook_url_check(const char *url, nqi_error *err)
 {
-    url_parts u;
     char why[160];
-    if (url_parse(url, &u, why, sizeof why))
+    if (http_client_url_check(url, why, sizeof why))
         return nqi_error_field(err, NQI_EINVAL, "webhook_url", "%s", why);
     return 0;
 }
@@ -153,134 +84,10 @@ int64_t webhook_backoff_ms(int attempt)
 
 /* ---------------------------------------------------------------- HTTP */
 
-static int wait_fd(int fd, short ev, int64_t deadline_us)
-{
-    for (;;) {
-        int64_t left = (deadline_us - mono_us()) / 1000;
-        if (left <= 0)
-            return -1;
-        struct pollfd p = {.fd = fd, .events = ev};
-        int n = poll(&p, 1, (int)left);
-        if (n > 0)
-            return 0;
-        if (n < 0 && errno != EINTR)
-            return -1;
-    }
-}
-
-static int connect_to(const url_parts *u, int64_t deadline, char *errbuf, size_t errlen)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai, *a;
-    int g = getaddrinfo(u->host, u->port, &hints, &ai);
-    if (g) {
-        snprintf(errbuf, errlen, "cannot resolve %s: %s", u->host, gai_strerror(g));
-        return -1;
-    }
-    int fd = -1;
-    snprintf(errbuf, errlen, "cannot connect to %s", u->hostport);
-    for (a = ai; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0)
-            continue;
-        int rc = connect(fd, a->ai_addr, a->ai_addrlen);
-        if (rc && errno == EINPROGRESS) {
-            int soerr = 0;
-            socklen_t sl = sizeof soerr;
-            if (wait_fd(fd, POLLOUT, deadline) ||
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) || soerr) {
-                snprintf(errbuf, errlen, "cannot connect to %s: %s", u->hostport,
-                         soerr ? strerror(soerr) : "timed out");
-                rc = -1;
-            } else {
-                rc = 0;
-            }
-        } else if (rc) {
-            snprintf(errbuf, errlen, "cannot connect to %s: %s", u->hostport, strerror(errno));
-        }
-        if (rc) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(ai);
-    return fd;
-}
-
-static int send_all(int fd, const char *p, size_t n, int64_t deadline)
-{
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (wait_fd(fd, POLLOUT, deadline))
-                return -1;
-            continue;
-        }
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int webhook_http_post(const char *url, const char *const *headers, int nheaders, const char *body,
                       size_t n, int timeout_ms, int *status, char *errbuf, size_t errlen)
 {
-    url_parts u;
-    char why[160];
-    *status = 0;
-    errbuf[0] = 0;
-    if (url_parse(url, &u, why, sizeof why)) {
-        snprintf(errbuf, errlen, "bad URL: %s", why);
-        return NQI_EIO;
-    }
-    int64_t deadline = mono_us() + (int64_t)timeout_ms * 1000;
-    int fd = connect_to(&u, deadline, errbuf, errlen);
-    if (fd < 0)
-        return NQI_EIO;
-    buf req;
-    buf_init(&req, 0);
-    buf_printf(&req,
-               "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: nqi-webhook/%s\r\n"
-               "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n",
-               u.path ? u.path : "/", u.hostport, NQI_VERSION, n);
-    for (int i = 0; i < nheaders; i++)
-        buf_printf(&req, "%s\r\n", headers[i]);
-    buf_puts(&req, "\r\n");
-    int rc = NQI_EIO;
-    if (send_all(fd, req.data, req.len, deadline) || send_all(fd, body, n, deadline)) {
-        snprintf(errbuf, errlen, "sending to %s failed: %s", u.hostport,
-                 mono_us() >= deadline ? "timed out" : strerror(errno));
-        goto out;
-    }
-    /* read the status line; the rest is not needed */
-    char resp[1024];
-    size_t got = 0;
-    while (got < sizeof resp - 1 && !memchr(resp, '\n', got)) {
-        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
-        if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (wait_fd(fd, POLLIN, deadline)) {
-                snprintf(errbuf, errlen, "no answer from %s within %d ms", u.hostport, timeout_ms);
-                goto out;
-            }
-            continue;
-        }
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    resp[got] = 0;
-    int code = 0;
-    if (sscanf(resp, "HTTP/1.%*d %3d", &code) != 1 || code < 100 || code > 599) {
-        snprintf(errbuf, errlen, "no HTTP response from %s", u.hostport);
-        goto out;
-    }
-    *status = code;
-    rc = 0;
-out:
-    close(fd);
-    buf_free(&req);
-    return rc;
+    return http_client_post(url, headers, nheaders, body, n, timeout_ms, status, errbuf, errlen);
 }
 
 /* ---------------------------------------------------------------- deliveries */

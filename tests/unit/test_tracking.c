@@ -22,6 +22,7 @@
 #include "core/auth.h"
 #include "core/util.h"
 #include "standards/standards.h"
+#include "core/http_client.h"
 #include "standards/tracking.h"
 
 typedef struct fx {
@@ -421,8 +422,9 @@ static void test_webhook_backoff_and_urls(void **state)
     assert_int_equal(webhook_backoff_ms(2), 40);
     unsetenv("NQI_WEBHOOK_BACKOFF_MS");
     const char *good[] = {"http://127.0.0.1:8080/hook", "http://example.org",
-                          "http://[::1]:9000/x?y=1", "http://hooks.example.org/a/b"};
-    const char *bad[] = {"https://example.org/hook", "ftp://x", "http://", "http://a b/",
+                          "http://[::1]:9000/x?y=1", "http://hooks.example.org/a/b",
+                          "https://example.org/hook"};
+    const char *bad[] = {"ftp://x", "javascript:alert(1)", "http://", "http://a b/",
                          "http://user:pw@host/", "http://host:0/", "http://host:99999/"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         nqi_error err = {0};
@@ -436,16 +438,40 @@ static void test_webhook_backoff_and_urls(void **state)
         assert_string_equal(err.fields[0].field, "webhook_url");
     }
     nqi_error err = {0};
-    webhook_url_check("https://example.org/hook", &err);
-    assert_non_null(strstr(err.fields[0].message, "https is not supported"));
-    /* a refused connection is an I/O error with a reason, not a crash */
+    webhook_url_check("ftp://example.org/hook", &err);
+    assert_non_null(strstr(err.fields[0].message, "http:// or https://"));
+    /* the default deny list refuses loopback, link-local (cloud metadata), … */
+    unsetenv("NQI_WEBHOOK_DENY");
+    const char *denied[] = {"127.0.0.1", "127.8.9.10", "169.254.169.254", "100.100.100.200",
+                            "0.0.0.0", "::1", "::ffff:127.0.0.1", "fe80::1", "224.0.0.1"};
+    const char *allowed[] = {"10.1.2.3", "192.168.1.20", "172.16.0.5", "100.100.100.201",
+                             "203.0.113.7", "2001:db8::1", "::ffff:10.0.0.1"};
+    for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
+        if (!http_client_denied(denied[i], NULL))
+            fail_msg("%s not denied", denied[i]);
+    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+        if (http_client_denied(allowed[i], NULL))
+            fail_msg("%s denied", allowed[i]);
+    assert_true(http_client_denied("10.1.2.3", "10.0.0.0/8"));
+    assert_false(http_client_denied("127.0.0.1", ""));
+    assert_false(http_client_denied("127.0.0.1", "garbage, 300.1.1.1/8"));
+    /* a refused address is reported as such, before any byte is sent */
     int status = -1;
     char why[200];
     assert_int_equal(webhook_http_post("http://127.0.0.1:1/x", NULL, 0, "{}", 2, 1000, &status,
                                        why, sizeof why),
                      NQI_EIO);
     assert_int_equal(status, 0);
+    assert_non_null(strstr(why, "deny list"));
+    /* with the guard off, a refused connection is an I/O error with a reason */
+    setenv("NQI_WEBHOOK_DENY", "", 1);
+    assert_int_equal(webhook_http_post("http://127.0.0.1:1/x", NULL, 0, "{}", 2, 1000, &status,
+                                       why, sizeof why),
+                     NQI_EIO);
+    assert_int_equal(status, 0);
     assert_true(why[0] != 0);
+    assert_null(strstr(why, "deny list"));
+    unsetenv("NQI_WEBHOOK_DENY");
 }
 
 int main(void)
