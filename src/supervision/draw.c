@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <sodium.h>
 
@@ -83,11 +84,27 @@ static inline size_t ckey_digit(const ckey *k, int pass)
     return (size_t)(v >> (RADIX_BITS * pass)) & ((1u << RADIX_BITS) - 1);
 }
 
+/* Big arrays (a province's pool is ~24 MB of keys) on transparent huge
+ * pages where the kernel offers them: a quarter of the pool build was spent
+ * in page faults on 4 KiB pages. Freed with free(). */
+static void *big_alloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < 2 * huge)
+        return xmalloc(n ? n : 1);
+    void *p = NULL;
+    size_t rounded = (n + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&p, huge, rounded))
+        return xmalloc(n);
+    madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+}
+
 static void ckey_sort(ckey *a, size_t n)
 {
     if (n < 2)
         return;
-    ckey *tmp = xmalloc(n * sizeof *tmp), *src = a, *dst = tmp;
+    ckey *tmp = big_alloc(n * sizeof *tmp), *src = a, *dst = tmp;
     size_t(*count)[1u << RADIX_BITS] = xcalloc(RADIX_PASSES, sizeof *count);
     for (size_t i = 0; i < n; i++)
         for (int pass = 0; pass < RADIX_PASSES; pass++)
@@ -425,7 +442,7 @@ int draw_pool_new(const draw_entity *ents, size_t n, draw_pool **out, nqi_error 
     draw_pool *p = xcalloc(1, sizeof *p);
     p->ents = ents;
     p->n = n;
-    p->keys = xmalloc((n ? n : 1) * sizeof *p->keys);
+    p->keys = big_alloc((n ? n : 1) * sizeof *p->keys);
     int last = -1, nbad = 0;
     const draw_entity *prev = NULL;
     for (size_t i = 0; i < n && nbad < NQI_ERR_MAX_FIELDS; i++)
@@ -447,7 +464,7 @@ int draw_pool_new(const draw_entity *ents, size_t n, draw_pool **out, nqi_error 
     /* hash and bucket by stratum, both in code order */
     p->sid = xmalloc(n ? n : 1);
     p->strat_off = xcalloc((size_t)p->nlabels + 1, sizeof *p->strat_off);
-    p->strat_pos = xmalloc((n ? n : 1) * sizeof *p->strat_pos);
+    p->strat_pos = big_alloc((n ? n : 1) * sizeof *p->strat_pos);
     hasher *h = xmalloc(sizeof *h);
     h_init(h);
     sink s = {h, NULL};
