@@ -29,6 +29,32 @@ void std_edition_number(const std_number *n, char out[160]);
  * (after an import). */
 int std_catalog_refresh_derived(store_conn *c, nqi_error *err);
 
+/* Bulk import (bulk.c): with at least std_bulk_min new rows (STD_BULK_MIN;
+ * tests lower it), per-row index maintenance is suspended for the import's
+ * transaction — SQLite's FTS5 insert trigger always, the secondary indexes
+ * of `standards` when the catalogue holds fewer rows than the import adds —
+ * and everything is rebuilt by std_bulk_end. Both run inside the caller's
+ * write transaction; on failure the caller rolls back, which restores the
+ * schema. std_bulk_end(c, b, rc, err) returns rc when rc is non-zero (and
+ * frees b in any case). */
+#define STD_BULK_MIN 20000
+extern int64_t std_bulk_min;
+
+typedef struct std_bulk {
+    char *trigger_sql; /* SQLite FTS5 insert trigger while dropped */
+    char **restore;    /* CREATE INDEX statements of the dropped indexes */
+    size_t nrestore;
+    int64_t max_id;    /* new rows have ids above it */
+} std_bulk;
+
+int std_bulk_begin(store_conn *c, int64_t new_rows, std_bulk *b, nqi_error *err);
+int std_bulk_end(store_conn *c, std_bulk *b, int rc, nqi_error *err);
+
+/* NQI_STD_TRACE=1 in the environment: print the time since the previous
+ * call (and what) on stderr; "begin" starts the clock. For profiling
+ * imports. */
+void std_trace(const char *what);
+
 /* Columns of the CSV/JSON import and the export, in export order. */
 enum {
     SF_NUMBER, SF_TITLE_ZH, SF_TITLE_EN, SF_STATUS, SF_ISSUED_ON, SF_IMPLEMENTED_ON,
