@@ -8,6 +8,7 @@
 
 #include "core/store.h"
 #include "standards/number.h"
+#include "standards/standards.h"
 
 /* Status as of a date for row alias `s` of standards; binds the date three
  * times (the same rule as standards_status_derive). */
@@ -28,6 +29,21 @@ void std_edition_number(const std_number *n, char out[160]);
 /* Recompute ends_on / replaced_from for every row with replacement links
  * (after an import). */
 int std_catalog_refresh_derived(store_conn *c, nqi_error *err);
+
+/* Run `head (?, ?, …) tail` for the ids in lists of up to 128 (padded with
+ * their last id, so each query keeps one statement text), binding pre
+ * before and post after the list; row(r, ctx) for every row (non-zero
+ * stops and is returned). For "all these ids at once" instead of one
+ * query per id. */
+int std_query_ids(store_conn *c, const char *head, const char *tail, const store_val *pre,
+                  int npre, const int64_t *ids, size_t n, const store_val *post, int npost,
+                  int (*row)(store_rows *r, void *ctx), void *ctx, nqi_error *err);
+
+/* standards_current for ids[0..n) at once (same answers): out[i] (free
+ * each with standards_record_free) and prefix_changed[i] (may be NULL).
+ * The replacement graph is read a level at a time for all ids together. */
+int std_current_many(store_conn *c, const int64_t *ids, size_t n, const char *as_of,
+                     standards_record *out, bool *prefix_changed, nqi_error *err);
 
 /* Bulk import (bulk.c): with at least std_bulk_min new rows (STD_BULK_MIN;
  * tests lower it), per-row index maintenance is suspended for the import's
