@@ -355,14 +355,10 @@ static bool idset_add(idset *s, int64_t id)
     return true;
 }
 
-/* Walk from id: full replacements forward (and backward when both), plus
- * editions with the same std_key (forward: only later ones). */
-static int walk(store_conn *c, int64_t id, bool both, idset *seen, nqi_error *err)
+/* Walk from id: full replacements in both directions, plus every edition
+ * with the same std_key (the edition chain). */
+static int walk(store_conn *c, int64_t id, idset *seen, nqi_error *err)
 {
-    static const char fwd[] =
-        "SELECT r.new_id FROM standard_replacements r WHERE r.old_id = ? AND r.partial = 0 "
-        "UNION SELECT o.id FROM standards s JOIN standards o ON o.std_key = s.std_key "
-        "WHERE s.id = ? AND o.id <> s.id AND COALESCE(o.year, 0) > COALESCE(s.year, 0)";
     static const char all[] =
         "SELECT r.new_id FROM standard_replacements r WHERE r.old_id = ? AND r.partial = 0 "
         "UNION SELECT r.old_id FROM standard_replacements r WHERE r.new_id = ? AND r.partial = 0 "
@@ -372,7 +368,7 @@ static int walk(store_conn *c, int64_t id, bool both, idset *seen, nqi_error *er
     for (size_t i = 0; i < seen->n; i++) {
         store_val p[] = {SV_INT(seen->v[i]), SV_INT(seen->v[i]), SV_INT(seen->v[i])};
         store_rows *r;
-        int rc = store_query(c, both ? all : fwd, p, both ? 3 : 2, &r, err);
+        int rc = store_query(c, all, p, 3, &r, err);
         if (rc)
             return rc;
         while ((rc = store_next(r)) == 1)
@@ -406,39 +402,261 @@ static int load_set(store_conn *c, const idset *s, const char *as_of, standards_
     return 0;
 }
 
+/* ------------------------------------------------------- many ids at once */
+
+/* Ids per IN (...) list. Shorter lists are padded with their last id (IN is
+ * a set), so a query has two texts in all — two prepared statements. */
+#define IN_SMALL 8
+#define IN_CHUNK 128
+
+int std_query_ids(store_conn *c, const char *head, const char *tail, const store_val *pre,
+                  int npre, const int64_t *ids, size_t n, const store_val *post, int npost,
+                  int (*row)(store_rows *r, void *ctx), void *ctx, nqi_error *err)
+{
+    if (!n)
+        return 0;
+    size_t width = n <= IN_SMALL ? IN_SMALL : IN_CHUNK;
+    buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, head);
+    for (size_t i = 0; i < width; i++)
+        buf_puts(&b, i ? ", ?" : " (?");
+    buf_puts(&b, ")");
+    buf_puts(&b, tail);
+    store_val *p = xmalloc(((size_t)npre + width + (size_t)npost) * sizeof *p);
+    int rc = 0;
+    for (size_t off = 0; !rc && off < n; off += width) {
+        size_t k = n - off < width ? n - off : width, np = 0;
+        for (int i = 0; i < npre; i++)
+            p[np++] = pre[i];
+        for (size_t i = 0; i < width; i++)
+            p[np++] = SV_INT(ids[off + (i < k ? i : k - 1)]);
+        for (int i = 0; i < npost; i++)
+            p[np++] = post[i];
+        store_rows *r;
+        if ((rc = store_query(c, b.data, p, (int)np, &r, err)))
+            break;
+        while ((rc = store_next(r)) == 1)
+            if ((rc = row(r, ctx)))
+                break;
+        if (rc < 0 && !err->code)
+            rc = store_rows_error(r, err);
+        store_rows_close(r);
+    }
+    free(p);
+    buf_free(&b);
+    return rc;
+}
+
+/* The forward graph of editions reachable from some ids (full replacements
+ * and later editions with the same std_key), loaded level by level. */
+typedef struct gnode {
+    int64_t id;
+    int64_t *next; /* successors, ascending, distinct */
+    size_t nnext;
+    bool loaded;   /* rec is set */
+    standards_record rec;
+} gnode;
+
+typedef struct graph {
+    gnode *v;
+    size_t n;
+    long *slot; /* open addressing: index into v, -1 empty */
+    size_t nslot;
+    const char *as_of;
+} graph;
+
+static long graph_find(const graph *g, int64_t id)
+{
+    size_t m = g->nslot - 1;
+    for (size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20 & m;; i = (i + 1) & m) {
+        if (g->slot[i] < 0)
+            return -1;
+        if (g->v[g->slot[i]].id == id)
+            return g->slot[i];
+    }
+}
+
+static void graph_slot(graph *g, size_t k)
+{
+    size_t m = g->nslot - 1, i = ((uint64_t)g->v[k].id * 0x9E3779B97F4A7C15ull) >> 20 & m;
+    while (g->slot[i] >= 0)
+        i = (i + 1) & m;
+    g->slot[i] = (long)k;
+}
+
+/* The node of id, added when new. */
+static long graph_add(graph *g, int64_t id)
+{
+    long k = g->nslot ? graph_find(g, id) : -1;
+    if (k >= 0)
+        return k;
+    if ((g->n & (g->n - 1)) == 0)
+        g->v = xrealloc(g->v, (g->n ? g->n * 2 : 1) * sizeof *g->v);
+    memset(&g->v[g->n], 0, sizeof g->v[g->n]);
+    g->v[g->n].id = id;
+    g->n++;
+    if (g->n * 2 > g->nslot) {
+        g->nslot = g->nslot ? g->nslot * 2 : 64;
+        free(g->slot);
+        g->slot = xmalloc(g->nslot * sizeof *g->slot);
+        for (size_t i = 0; i < g->nslot; i++)
+            g->slot[i] = -1;
+        for (size_t i = 0; i < g->n; i++)
+            graph_slot(g, i);
+    } else {
+        graph_slot(g, g->n - 1);
+    }
+    return (long)g->n - 1;
+}
+
+static void graph_free(graph *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].next);
+        standards_record_free(&g->v[i].rec);
+    }
+    free(g->v);
+    free(g->slot);
+}
+
+static int edge_row(store_rows *r, void *ctx)
+{
+    graph *g = ctx;
+    int64_t dst = store_int(r, 1);
+    long src = graph_find(g, store_int(r, 0));
+    graph_add(g, dst); /* may move g->v */
+    gnode *s = &g->v[src];
+    for (size_t i = 0; i < s->nnext; i++)
+        if (s->next[i] == dst)
+            return 0;
+    s->next = xrealloc(s->next, (s->nnext + 1) * sizeof *s->next);
+    s->next[s->nnext++] = dst;
+    return 0;
+}
+
+static int record_row(store_rows *r, void *ctx)
+{
+    graph *g = ctx;
+    long k = graph_find(g, store_int(r, 0));
+    if (k >= 0 && !g->v[k].loaded) {
+        record_from_row(r, &g->v[k].rec);
+        g->v[k].loaded = true;
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Expand every node from index `from` on, level by level, then load all
+ * records: a few IN (...) queries per level instead of two queries per
+ * edition of each chain. */
+static int graph_load(store_conn *c, graph *g, nqi_error *err)
+{
+    static const char repl[] =
+        "SELECT r.old_id, r.new_id FROM standard_replacements r WHERE r.partial = 0 "
+        "AND r.old_id IN";
+    static const char later[] =
+        "SELECT s.id, o.id FROM standards s JOIN standards o ON o.std_key = s.std_key "
+        "WHERE s.id IN";
+    static const char later_tail[] =
+        " AND o.id <> s.id AND COALESCE(o.year, 0) > COALESCE(s.year, 0)";
+    static const char recs[] = "SELECT " RECORD_COLS " FROM standards s WHERE s.id IN";
+    int rc = 0;
+    int64_t *ids = NULL;
+    for (size_t from = 0; !rc && from < g->n;) {
+        size_t to = g->n;
+        ids = xrealloc(ids, (to - from) * sizeof *ids);
+        for (size_t i = from; i < to; i++)
+            ids[i - from] = g->v[i].id;
+        rc = std_query_ids(c, repl, "", NULL, 0, ids, to - from, NULL, 0, edge_row, g, err);
+        if (!rc)
+            rc = std_query_ids(c, later, later_tail, NULL, 0, ids, to - from, NULL, 0, edge_row,
+                               g, err);
+        from = to;
+    }
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].nnext > 1)
+            qsort(g->v[i].next, g->v[i].nnext, sizeof *g->v[i].next, cmp_i64);
+    char today[11];
+    const char *as_of = g->as_of;
+    if (!as_of || !*as_of) {
+        standards_today(today);
+        as_of = today;
+    }
+    store_val d[] = {SV_TEXT(as_of), SV_TEXT(as_of), SV_TEXT(as_of)};
+    ids = xrealloc(ids, (g->n ? g->n : 1) * sizeof *ids);
+    for (size_t i = 0; i < g->n; i++)
+        ids[i] = g->v[i].id;
+    if (!rc)
+        rc = std_query_ids(c, recs, "", d, 3, ids, g->n, NULL, 0, record_row, g, err);
+    free(ids);
+    return rc;
+}
+
+/* standards_current for start node k of a loaded graph: the same walk
+ * (breadth first, successors in id order, at most CHAIN_MAX editions) and
+ * the same pick, from memory. */
+static int graph_current(const graph *g, long k, standards_record *out, bool *prefix_changed,
+                         nqi_error *err)
+{
+    idset seen = {0};
+    idset_add(&seen, g->v[k].id);
+    for (size_t i = 0; i < seen.n; i++) {
+        const gnode *nd = &g->v[graph_find(g, seen.v[i])];
+        for (size_t j = 0; j < nd->nnext; j++)
+            idset_add(&seen, nd->next[j]);
+    }
+    standards_record v[CHAIN_MAX];
+    for (size_t i = 0; i < seen.n; i++) {
+        const gnode *nd = &g->v[graph_find(g, seen.v[i])];
+        if (!nd->loaded)
+            return nqi_error_set(err, NQI_ENOTFOUND, "no standard with id %lld",
+                                 (long long)nd->id);
+        v[i] = nd->rec; /* title_zh shared with the graph */
+    }
+    long pick = pick_current(v, seen.n);
+    const standards_record *self = &g->v[k].rec, *cur = pick < 0 ? self : &v[pick];
+    *out = *cur;
+    out->title_zh = xstrdup(cur->title_zh ? cur->title_zh : "");
+    if (prefix_changed)
+        *prefix_changed = strcmp(cur->prefix, self->prefix) != 0;
+    return 0;
+}
+
+int std_current_many(store_conn *c, const int64_t *ids, size_t n, const char *as_of,
+                     standards_record *out, bool *prefix_changed, nqi_error *err)
+{
+    graph g = {.as_of = as_of};
+    for (size_t i = 0; i < n; i++)
+        graph_add(&g, ids[i]);
+    int rc = graph_load(c, &g, err);
+    size_t done = 0;
+    for (; !rc && done < n; done++)
+        rc = graph_current(&g, graph_find(&g, ids[done]), &out[done],
+                           prefix_changed ? &prefix_changed[done] : NULL, err);
+    if (rc)
+        for (size_t i = 0; i < done; i++)
+            standards_record_free(&out[i]);
+    graph_free(&g);
+    return rc;
+}
+
 int standards_current(store_conn *c, int64_t id, const char *as_of, standards_record *out,
                       bool *prefix_changed, nqi_error *err)
 {
-    idset seen = {0};
-    standards_record *v = NULL, self;
-    size_t n = 0;
-    int rc = standards_get(c, id, as_of, &self, err);
-    if (rc)
-        return rc;
-    if (!(rc = walk(c, id, false, &seen, err)))
-        rc = load_set(c, &seen, as_of, &v, &n, err);
-    if (!rc) {
-        long pick = pick_current(v, n);
-        if (pick < 0) {
-            *out = self;
-            self.title_zh = NULL;
-        } else {
-            *out = v[pick];
-            v[pick].title_zh = NULL;
-        }
-        if (prefix_changed)
-            *prefix_changed = strcmp(out->prefix, self.prefix) != 0;
-    }
-    standards_record_free(&self);
-    standards_records_free(v, n);
-    return rc;
+    return std_current_many(c, &id, 1, as_of, out, prefix_changed, err);
 }
 
 int standards_chain(store_conn *c, int64_t id, const char *as_of, standards_record **out,
                     size_t *n, nqi_error *err)
 {
     idset seen = {0};
-    int rc = walk(c, id, true, &seen, err);
+    int rc = walk(c, id, &seen, err);
     if (!rc)
         rc = load_set(c, &seen, as_of, out, n, err);
     if (!rc)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/audit.h"
 #include "core/csv.h"
@@ -32,6 +33,9 @@
 #include "standards/standards.h"
 
 #define MAX_ERRORS 100000 /* errors kept in the report (the count goes on) */
+/* SQLite page cache during an import: 5 KiB per KiB of input, within these */
+#define IMPORT_CACHE_MIN_KIB (256 * 1024)
+#define IMPORT_CACHE_MAX_KIB (2048 * 1024)
 
 const char *const std_field_names[SF_COUNT] = {
     "number",  "title_zh", "title_en",  "status",   "issued_on", "implemented_on",
@@ -254,6 +258,7 @@ typedef struct import_ctx {
     std_import_report *rep;
     const char *source;
     char today[11];
+    int64_t next_id;          /* SQLite: last id given (-1: ids from RETURNING) */
     /* number -> row index (open addressing) */
     long *slots;
     size_t nslots;
@@ -974,29 +979,45 @@ static int tokens_of(import_ctx *x, irow *r, buf *tok, nqi_error *err)
 }
 
 /* Insert rows idx[0..n) (all new) with one statement, then their "new"
- * change events with another; r->id from RETURNING. */
+ * change events with another. SQLite: the ids are given (x->next_id: the
+ * import holds the only write lock, and max + 1 is what SQLite would pick),
+ * so the statement returns nothing and its text parameters are bound
+ * without copies; PostgreSQL: r->id from RETURNING (the sequence). */
 static int insert_batch(import_ctx *x, const size_t *idx, int n, buf *tok, int64_t now,
                         nqi_error *err)
 {
-    static const char chg_head[] =
-        "INSERT INTO standard_changes (standard_id, number, kind, detail, source, at)";
-    store_val *p = xmalloc((size_t)n * STD_INSERT_NCOLS * sizeof *p);
+#define CHG_COLS " standard_changes (standard_id, number, kind, detail, source, at)"
+    bool own_ids = x->next_id >= 0;
+    int ncols = STD_INSERT_NCOLS + own_ids;
+    store_val *p = xmalloc((size_t)n * (size_t)ncols * sizeof *p);
     int np = 0, rc = 0;
     for (int i = 0; i < n && !rc; i++) {
         irow *r = &x->rows[idx[i]];
         tok[i].len = 0;
         rc = tokens_of(x, r, &tok[i], err);
+        if (own_ids) {
+            r->id = ++x->next_id;
+            p[np++] = SV_INT(r->id);
+        }
         np += row_params(x, r, &tok[i], true, now, p + np);
     }
     char *sql = NULL;
     store_rows *q = NULL;
-    if (!rc) {
-        sql = values_sql("INSERT INTO standards (" STD_INSERT_COLS ")", STD_INSERT_NCOLS, n,
+    if (!rc && own_ids) {
+        /* OR ROLLBACK: a failure ends the whole import anyway, and without
+         * statement-level ABORT SQLite keeps no statement journal (which
+         * copied the touched index pages to a temporary file per batch) */
+        sql = values_sql("INSERT OR ROLLBACK INTO standards (id, " STD_INSERT_COLS ")", ncols,
+                         n, "");
+        rc = store_exec(x->c, sql, p, np, NULL, err);
+        free(sql);
+    } else if (!rc) {
+        sql = values_sql("INSERT INTO standards (" STD_INSERT_COLS ")", ncols, n,
                          " RETURNING id, number");
         rc = store_query(x->c, sql, p, np, &q, err);
         free(sql);
     }
-    if (!rc) {
+    if (q) {
         while ((rc = store_next(q)) == 1) {
             long k = index_find(x, store_text(q, 1), -1);
             if (k >= 0)
@@ -1017,7 +1038,8 @@ static int insert_batch(import_ctx *x, const size_t *idx, int n, buf *tok, int64
         p[np++] = SV_INT(now);
     }
     if (!rc) {
-        sql = values_sql(chg_head, 6, n, "");
+        sql = values_sql(own_ids ? "INSERT OR ROLLBACK INTO" CHG_COLS : "INSERT INTO" CHG_COLS, 6,
+                         n, "");
         rc = store_exec(x->c, sql, p, np, NULL, err);
         free(sql);
     }
@@ -1065,71 +1087,34 @@ static int update_row(import_ctx *x, irow *r, buf *tok, int64_t now, nqi_error *
     return rc;
 }
 
-/* SQLite, large imports: the FTS5 AFTER INSERT trigger of migration 0002
- * makes FTS5 flush a small segment after every statement, and merging a
- * thousand of them costs more than the import itself (1M rows: ~100 s
- * against ~45 s without). So, inside the import's transaction, the trigger
- * is dropped, the new rows are indexed with one INSERT ... SELECT and a big
- * FTS5 hash (few, large segments), and the trigger is recreated from its
- * own stored SQL. All of it commits or rolls back with the import. */
-#define BULK_FTS_MIN 20000
-
-typedef struct bulk_fts {
-    char *trigger_sql; /* non-NULL while the trigger is dropped */
-    int64_t max_id;    /* new rows have ids above it */
-} bulk_fts;
-
-static int bulk_fts_begin(import_ctx *x, bulk_fts *b, nqi_error *err)
+void std_trace(const char *what)
 {
-    static const char trig[] =
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'standards_fts_ai'";
-    memset(b, 0, sizeof *b);
-    if (store_kind(store_conn_store(x->c)) != STORE_SQLITE || x->rep->inserted < BULK_FTS_MIN)
-        return 0;
-    char *sql = NULL;
-    int rc = store_query_text(x->c, trig, NULL, 0, &sql, err);
-    if (rc == NQI_ENOTFOUND) { /* not the schema this code knows: stay on the trigger */
-        nqi_error_clear(err);
-        return 0;
-    }
-    if (!rc)
-        rc = store_query_int(x->c, "SELECT COALESCE(MAX(id), 0) FROM standards", NULL, 0,
-                             &b->max_id, err);
-    if (!rc)
-        rc = store_exec(x->c, "DROP TRIGGER standards_fts_ai", NULL, 0, NULL, err);
-    if (rc) {
-        free(sql);
-        return rc;
-    }
-    b->trigger_sql = sql;
-    return 0;
-}
-
-static int bulk_fts_end(import_ctx *x, bulk_fts *b, int rc, nqi_error *err)
-{
-    if (!b->trigger_sql)
-        return rc;
-    if (!rc)
-        rc = store_exec(x->c, "INSERT INTO standards_fts(standards_fts, rank) "
-                              "VALUES ('hashsize', 268435456)", NULL, 0, NULL, err);
-    if (!rc)
-        rc = store_exec(x->c, "INSERT INTO standards_fts(rowid, search_tokens) "
-                              "SELECT id, search_tokens FROM standards WHERE id > ?",
-                        (store_val[]){SV_INT(b->max_id)}, 1, NULL, err);
-    if (!rc)
-        rc = store_exec(x->c, "INSERT INTO standards_fts(standards_fts, rank) "
-                              "VALUES ('hashsize', 1048576)", NULL, 0, NULL, err);
-    if (!rc)
-        rc = store_exec_script(x->c, b->trigger_sql, err);
-    free(b->trigger_sql);
-    b->trigger_sql = NULL;
-    return rc; /* on error the caller rolls back, which restores the trigger */
+    static int on = -1;
+    static int64_t last, last_cpu;
+    if (on < 0)
+        on = getenv("NQI_STD_TRACE") != NULL;
+    if (!on)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    int64_t n = mono_us(), cpu = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    if (strcmp(what, "begin"))
+        fprintf(stderr, "standards import: %-8s %8.3f s (CPU %.3f s)\n", what,
+                (double)(n - last) / 1e6, (double)(cpu - last_cpu) / 1e6);
+    last = n;
+    last_cpu = cpu;
 }
 
 static int write_rows(import_ctx *x, int64_t now, nqi_error *err)
 {
-    bulk_fts bulk;
-    int brc = bulk_fts_begin(x, &bulk, err);
+    std_bulk bulk;
+    x->next_id = -1;
+    int brc = store_kind(store_conn_store(x->c)) == STORE_SQLITE
+                  ? store_query_int(x->c, "SELECT COALESCE(MAX(id), 0) FROM standards", NULL,
+                                    0, &x->next_id, err)
+                  : 0;
+    if (!brc)
+        brc = std_bulk_begin(x->c, x->rep->inserted, &bulk, err);
     if (brc)
         return brc;
     buf tok[BATCH];
@@ -1154,7 +1139,8 @@ static int write_rows(import_ctx *x, int64_t now, nqi_error *err)
         rc = insert_batch(x, idx, n, tok, now, err);
     for (int i = 0; i < BATCH; i++)
         buf_free(&tok[i]);
-    return bulk_fts_end(x, &bulk, rc, err);
+    std_trace("rows");
+    return std_bulk_end(x->c, &bulk, rc, err);
 }
 
 static int write_links(import_ctx *x, irow *r, int64_t now, nqi_error *err)
@@ -1224,35 +1210,22 @@ static int write_amendments(import_ctx *x, irow *r, nqi_error *err)
     return rc;
 }
 
-/* NQI_STD_TRACE=1 prints the time of each import phase on stderr. */
-static void trace(const char *what, int64_t *t)
-{
-    static int on = -1;
-    if (on < 0)
-        on = getenv("NQI_STD_TRACE") != NULL;
-    int64_t n = mono_us();
-    if (on && *t)
-        fprintf(stderr, "standards import: %-8s %8.3f s\n", what, (double)(n - *t) / 1e6);
-    *t = n;
-}
-
 static int write_all(import_ctx *x, const http_principal *actor, nqi_error *err)
 {
-    int64_t now = now_ms(), t = 0;
-    trace("start", &t);
+    int64_t now = now_ms();
     std_import_report *rep = x->rep;
     int rc = write_rows(x, now, err);
-    trace("rows", &t);
+    std_trace("indexes");
     for (size_t i = 0; !rc && i < x->nrows; i++)
         rc = write_links(x, &x->rows[i], now, err);
-    trace("links", &t);
+    std_trace("links");
     for (size_t i = 0; !rc && i < x->nrows; i++)
         if (x->rows[i].amend || x->rows[i].v[SF_AMENDMENTS])
             rc = write_amendments(x, &x->rows[i], err);
-    trace("amend", &t);
+    std_trace("amend");
     if (!rc)
         rc = std_catalog_refresh_derived(x->c, err);
-    trace("derived", &t);
+    std_trace("derived");
     if (!rc) {
         json_t *after = json_pack("{s:I, s:I, s:I, s:I, s:s?}", "rows", (json_int_t)rep->rows,
                                   "inserted", (json_int_t)rep->inserted, "updated",
@@ -1262,7 +1235,7 @@ static int write_all(import_ctx *x, const http_principal *actor, nqi_error *err)
                           NULL, after, err);
         json_decref(after);
     }
-    trace("audit", &t);
+    std_trace("audit");
     return rc;
 }
 
@@ -1292,24 +1265,34 @@ int standards_import(store_conn *c, const http_principal *actor, const char *dat
     memset(rep, 0, sizeof *rep);
     x.source = opts->source && *opts->source ? opts->source : NULL;
     standards_today(x.today);
-    int64_t t = 0;
-    trace("begin", &t);
+    std_trace("begin");
     int rc = fmt == STD_FMT_CSV ? parse_csv(&x, data, len, err)
                                 : parse_json(&x, data, len, fmt == STD_FMT_NDJSON, err);
     bool own_tx = !store_in_tx(c);
     if (!rc && !rep->nerrors && !opts->dry_run && own_tx) {
-        rc = store_begin(c, true, err);
+        /* SQLite, for the transaction: a page cache big enough that the
+         * import's new pages (the database grows by ~4x the CSV) are not
+         * spilled to the WAL before COMMIT and then rewritten there, and
+         * temporary files (sorter, statement journals) in memory. */
+        if (store_kind(store_conn_store(c)) == STORE_SQLITE) {
+            int64_t kib = (int64_t)(len / 1024) * 5;
+            kib = kib < IMPORT_CACHE_MIN_KIB ? IMPORT_CACHE_MIN_KIB
+                  : kib > IMPORT_CACHE_MAX_KIB ? IMPORT_CACHE_MAX_KIB : kib;
+            char pragma[64];
+            snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%lld", (long long)kib);
+            rc = store_exec(c, pragma, NULL, 0, NULL, err);
+            if (!rc) /* not inside a transaction: SQLite ignores it there */
+                rc = store_exec(c, "PRAGMA temp_store = MEMORY", NULL, 0, NULL, err);
+        }
+        if (!rc)
+            rc = store_begin(c, true, err);
         if (!rc) /* PostgreSQL: one import at a time (SQLite: already) */
             rc = store_tx_lock(c, "standards.import", err);
-        /* SQLite: a page cache big enough that a large import does not
-         * spill dirty pages to the WAL before COMMIT (measured: 4x faster) */
-        if (!rc && store_kind(store_conn_store(c)) == STORE_SQLITE)
-            rc = store_exec(c, "PRAGMA cache_size = -262144", NULL, 0, NULL, err);
     }
-    trace("parse", &t);
+    std_trace("parse");
     if (!rc)
         rc = check_all(&x, err);
-    trace("check", &t);
+    std_trace("check");
     rep->rows = (int64_t)x.nrows;
     for (size_t i = 0; i < x.nrows; i++) {
         irow *r = &x.rows[i];
@@ -1330,11 +1313,12 @@ int standards_import(store_conn *c, const http_principal *actor, const char *dat
             rc = store_commit(c, err);
         if (rc)
             store_rollback(c);
-        trace("commit", &t);
+        std_trace("commit");
     }
     if (own_tx && store_kind(store_conn_store(c)) == STORE_SQLITE) {
         nqi_error e2 = {0};
         store_exec(c, "PRAGMA cache_size = -2000", NULL, 0, NULL, &e2);
+        store_exec(c, "PRAGMA temp_store = DEFAULT", NULL, 0, NULL, &e2);
     }
     ctx_free(&x);
     return rc;

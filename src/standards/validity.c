@@ -26,6 +26,7 @@
 #include "standards/validity.h"
 
 #define PARSE_TRIES 16 /* start positions tried per line */
+#define FINISH_GROUP 64 /* editions with successors resolved together */
 
 /* ------------------------------------------------------------- lines */
 
@@ -280,13 +281,16 @@ static bool find_reference(const char *s, std_number *n, char *why, size_t whyle
 
 /* ------------------------------------------------------------- one outcome */
 
-/* The outcome of one edition number, shared by every line naming it. */
+/* The outcome of one edition number, shared by every line naming it: its
+ * compact JSON object {recognised, number, title_zh, status,
+ * implemented_on, current, partial, partial_by, prefix_changed, candidates,
+ * error} as text without the closing '}' (each line appends its own keys);
+ * the jansson object is made from the text only for stored reports. */
 typedef struct cache_ent {
     char *key;
-    json_t *outcome; /* {recognised, number, title_zh, status, implemented_on, current,
-                        partial, partial_by, prefix_changed, candidates, error} */
-    char *text;      /* outcome as compact JSON without its closing '}' (rendering; lazy) */
+    char *text;
     size_t tlen;
+    json_t *outcome; /* lazy (outcome_json) */
     int status;      /* index into status_keys */
 } cache_ent;
 
@@ -315,7 +319,7 @@ static cache_ent *cache_get(cache *c, const char *key)
     }
 }
 
-static cache_ent *cache_put(cache *c, const char *key, json_t *outcome);
+static cache_ent *cache_put(cache *c, const char *key, buf *text, int status);
 
 static void cache_grow(cache *c)
 {
@@ -325,18 +329,18 @@ static void cache_grow(cache *c)
     c->v = xcalloc(c->cap, sizeof *c->v);
     for (size_t i = 0; i < old.cap; i++)
         if (old.v[i].key) {
-            cache_ent *e = cache_put(c, old.v[i].key, old.v[i].outcome);
-            e->text = old.v[i].text;
-            e->tlen = old.v[i].tlen;
-            free(old.v[i].key);
+            size_t k = fnv1a(old.v[i].key) & (c->cap - 1);
+            while (c->v[k].key)
+                k = (k + 1) & (c->cap - 1);
+            c->v[k] = old.v[i];
+            c->n++;
         }
     free(old.v);
 }
 
-static int status_index(const char *status);
-
-/* Takes the reference to outcome. The entry is valid until the next put. */
-static cache_ent *cache_put(cache *c, const char *key, json_t *outcome)
+/* Takes text (the outcome without its closing brace). The entry is valid
+ * until the next put. */
+static cache_ent *cache_put(cache *c, const char *key, buf *text, int status)
 {
     if ((c->n + 1) * 2 > c->cap)
         cache_grow(c);
@@ -344,12 +348,23 @@ static cache_ent *cache_put(cache *c, const char *key, json_t *outcome)
     while (c->v[i].key)
         i = (i + 1) & (c->cap - 1);
     c->v[i].key = xstrdup(key);
-    c->v[i].outcome = outcome;
-    c->v[i].text = NULL;
-    c->v[i].tlen = 0;
-    c->v[i].status = status_index(json_string_value(json_object_get(outcome, "status")));
+    c->v[i].tlen = text->len;
+    c->v[i].text = buf_steal(text);
+    c->v[i].outcome = NULL;
+    c->v[i].status = status;
     c->n++;
     return &c->v[i];
+}
+
+/* The outcome as a jansson object (stored reports): parsed from the text. */
+static json_t *outcome_json(cache_ent *e)
+{
+    if (!e->outcome) {
+        e->text[e->tlen] = '}'; /* the text's terminating NUL, for the moment */
+        e->outcome = json_loadb(e->text, e->tlen + 1, 0, NULL);
+        e->text[e->tlen] = 0;
+    }
+    return e->outcome;
 }
 
 static void cache_free(cache *c)
@@ -363,53 +378,202 @@ static void cache_free(cache *c)
     free(c->v);
 }
 
-static json_t *jstr(const char *s)
+/* ---- JSON text, exactly as jansson's json_dumps(JSON_COMPACT) writes it */
+
+/* s as a JSON string, exactly as jansson's json_dumps writes it (no
+ * JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH): '"' and '\\' escaped, control
+ * characters as \b \f \n \r \t or \u00XX, everything else (UTF-8 included)
+ * as is. s is valid UTF-8 (decoded input, or the catalogue's text). */
+static void put_str(buf *o, const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    static const char hex[] = "0123456789ABCDEF";
+    const char *run = s, *p = s;
+    buf_append(o, "\"", 1);
+    for (; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        buf_append(o, run, (size_t)(p - run));
+        char e[6] = {'\\', 0};
+        size_t el = 2;
+        switch (ch) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[ch >> 4], e[5] = hex[ch & 15];
+            el = 6;
+        }
+        buf_append(o, e, el);
+        run = p + 1;
+    }
+    buf_append(o, run, (size_t)(p - run));
+    buf_append(o, "\"", 1);
 }
 
-/* Partial replacements of edition id in effect as of as_of: numbers of the
- * replacing editions into arr. */
-static int partial_by(store_conn *c, int64_t id, const char *as_of, json_t *arr, nqi_error *err)
+/* A string, or null when NULL or empty (jstr's rule). */
+static void put_str_or_null(buf *o, const char *s)
 {
-    static const char sql[] =
-        "SELECT n.number FROM standard_replacements r JOIN standards n ON n.id = r.new_id "
-        "WHERE r.old_id = ? AND r.partial = 1 AND (n.implemented_on IS NULL OR "
-        "n.implemented_on <= ?) ORDER BY n.number";
-    store_rows *r;
-    store_val p[] = {SV_INT(id), SV_TEXT(as_of)};
-    int rc = store_query(c, sql, p, 2, &r, err);
-    if (rc)
-        return rc;
-    while ((rc = store_next(r)) == 1)
-        json_array_append_new(arr, json_string(store_text(r, 0)));
-    if (rc < 0)
-        rc = store_rows_error(r, err);
-    store_rows_close(r);
-    return rc;
+    if (s && *s)
+        put_str(o, s);
+    else
+        buf_append(o, "null", 4);
 }
 
-static int outcome_not_found(store_conn *c, const std_number *n, const char *edition,
-                             json_t **out, nqi_error *err)
+static void put_int(buf *o, unsigned long long v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do
+        t[--i] = (char)('0' + v % 10);
+    while (v /= 10);
+    buf_append(o, t + i, sizeof t - i);
+}
+
+/* "key": for the outcome's members, in their order. */
+static void put_key(buf *o, const char *k)
+{
+    buf_append(o, ",\"", 2);
+    buf_puts(o, k);
+    buf_append(o, "\":", 2);
+}
+
+/* Partial replacements in effect as of as_of of the editions ids[0..n):
+ * the numbers of the replacing editions, appended to arr[i] for ids[i]. */
+typedef struct partial_ctx {
+    const int64_t *ids;
+    json_t **arr;
+    size_t n;
+} partial_ctx;
+
+static int partial_row(store_rows *r, void *ctx)
+{
+    partial_ctx *p = ctx;
+    int64_t old = store_int(r, 0);
+    for (size_t i = 0; i < p->n; i++) /* ids are few per chunk; no index needed */
+        if (p->ids[i] == old)
+            json_array_append_new(p->arr[i], json_string(store_text(r, 1)));
+    return 0;
+}
+
+static int partial_by(store_conn *c, const int64_t *ids, size_t n, const char *as_of,
+                      json_t **arr, nqi_error *err)
+{
+    static const char head[] =
+        "SELECT r.old_id, n.number FROM standard_replacements r JOIN standards n ON "
+        "n.id = r.new_id WHERE r.partial = 1 AND r.old_id IN";
+    static const char tail[] =
+        " AND (n.implemented_on IS NULL OR n.implemented_on <= ?) ORDER BY r.old_id, n.number";
+    partial_ctx p = {ids, arr, n};
+    store_val post[] = {SV_TEXT(as_of)};
+    return std_query_ids(c, head, tail, NULL, 0, ids, n, post, 1, partial_row, &p, err);
+}
+
+typedef struct batch {
+    store_conn *c;
+    const char *as_of;
+    cache memo;
+    int64_t counts[6];
+} batch;
+
+static const char *const status_keys[6] = {"in_force", "upcoming",  "withdrawn",
+                                           "replaced", "not_found", "unparsed"};
+
+static int status_index(const char *status)
+{
+    for (int i = 0; i < 6; i++)
+        if (status && !strcmp(status, status_keys[i]))
+            return i;
+    return 5; /* not reached: every outcome has one of the keys */
+}
+
+/* {"number", "title_zh", "status"[, "implemented_on"]} of a record. */
+static void put_record(buf *o, const standards_record *r, bool implemented_on)
+{
+    buf_append(o, "{\"number\":", 10);
+    put_str(o, r->number);
+    put_key(o, "title_zh");
+    put_str(o, r->title_zh ? r->title_zh : "");
+    put_key(o, "status");
+    put_str(o, r->status);
+    if (implemented_on) {
+        put_key(o, "implemented_on");
+        put_str_or_null(o, r->implemented_on);
+    }
+    buf_append(o, "}", 1);
+}
+
+/* The outcome of an edition that is not in the catalogue, memoised. */
+static int outcome_not_found(batch *b, const std_number *n, const char *edition,
+                             nqi_error *err)
 {
     standards_record *v = NULL;
     size_t cnt = 0;
-    int rc = standards_candidates(c, n, VALIDITY_CANDIDATES, &v, &cnt, err);
+    int rc = standards_candidates(b->c, n, VALIDITY_CANDIDATES, &v, &cnt, err);
     if (rc)
         return rc;
-    json_t *cands = json_array();
-    for (size_t i = 0; i < cnt; i++)
-        json_array_append_new(cands, json_pack("{s:s, s:s, s:s}", "number", v[i].number,
-                                               "title_zh", v[i].title_zh, "status",
-                                               v[i].status));
+    buf o;
+    buf_init(&o, 0);
+    buf_puts(&o, "{\"recognised\":true,\"number\":");
+    put_str(&o, edition);
+    buf_puts(&o, ",\"title_zh\":null,\"status\":\"not_found\",\"implemented_on\":null,"
+                 "\"current\":null,\"partial\":false,\"partial_by\":[],"
+                 "\"prefix_changed\":false,\"candidates\":[");
+    for (size_t i = 0; i < cnt; i++) {
+        if (i)
+            buf_append(&o, ",", 1);
+        put_record(&o, &v[i], false);
+    }
     standards_records_free(v, cnt);
+    buf_puts(&o, "],\"error\":");
     char *msg = xasprintf("%s is not in the catalogue", edition);
-    *out = json_pack("{s:b, s:s, s:n, s:s, s:n, s:n, s:b, s:[], s:b, s:o, s:s}", "recognised",
-                     true, "number", edition, "title_zh", "status", "not_found",
-                     "implemented_on", "current", "partial", false, "partial_by",
-                     "prefix_changed", false, "candidates", cands, "error", msg);
+    put_str(&o, msg);
     free(msg);
+    cache_put(&b->memo, edition, &o, status_index("not_found"));
     return 0;
+}
+
+/* The outcome of an edition in the catalogue, memoised: cur is its current
+ * edition when another one supersedes it (else NULL), partial_by the
+ * numbers of partial replacements in effect. */
+static void outcome_found(batch *b, const char *edition, const standards_record *rec,
+                          const standards_record *cur, bool prefix_changed,
+                          const json_t *partial_by)
+{
+    buf o;
+    buf_init(&o, 0);
+    buf_puts(&o, "{\"recognised\":true,\"number\":");
+    put_str(&o, rec->number);
+    put_key(&o, "title_zh");
+    put_str(&o, rec->title_zh ? rec->title_zh : "");
+    put_key(&o, "status");
+    put_str(&o, rec->status);
+    put_key(&o, "implemented_on");
+    put_str_or_null(&o, rec->implemented_on);
+    put_key(&o, "current");
+    if (cur)
+        put_record(&o, cur, true);
+    else
+        buf_append(&o, "null", 4);
+    size_t np = json_array_size(partial_by);
+    put_key(&o, "partial");
+    buf_puts(&o, np ? "true" : "false");
+    put_key(&o, "partial_by");
+    buf_append(&o, "[", 1);
+    for (size_t i = 0; i < np; i++) {
+        if (i)
+            buf_append(&o, ",", 1);
+        put_str(&o, json_string_value(json_array_get(partial_by, i)));
+    }
+    buf_append(&o, "]", 1);
+    put_key(&o, "prefix_changed");
+    buf_puts(&o, cur && prefix_changed ? "true" : "false");
+    buf_puts(&o, ",\"candidates\":[],\"error\":null");
+    cache_put(&b->memo, edition, &o, status_index(rec->status));
 }
 
 /* The edition a dated reference names, in one query: its columns, status
@@ -447,74 +611,89 @@ static int edition_get(store_conn *c, const char *number, const char *as_of,
     return rc;
 }
 
-/* Look up one edition (n) as of as_of and build its outcome. */
-static int outcome_lookup(store_conn *c, const std_number *n, const char *edition,
-                          const char *as_of, json_t **out, nqi_error *err)
+
+/* An edition found in the catalogue, waiting for its outcome. */
+typedef struct found {
+    char edition[160];
+    standards_record rec;
+    bool successors; /* may be superseded: needs the current edition */
+} found;
+
+/* First step for one edition: 1 = in the catalogue (*f set), 0 = not
+ * (its outcome memoised), < 0 = store error. */
+static int edition_find(batch *b, const std_number *n, const char *edition, found *f,
+                        nqi_error *err)
 {
-    standards_record rec = {0}, cur = {0};
-    bool successors = true;
+    snprintf(f->edition, sizeof f->edition, "%s", edition);
+    f->successors = true; /* year-less: the key's current edition, always followed */
     int rc;
     if (n->year) {
-        rc = edition_get(c, edition, as_of, &rec, &successors, err);
-        if (rc == 0)
-            return outcome_not_found(c, n, edition, out, err);
-        if (rc < 0)
-            return rc;
+        rc = edition_get(b->c, edition, b->as_of, &f->rec, &f->successors, err);
     } else {
         nqi_error e = {0};
-        rc = standards_lookup(c, n, as_of, &rec, &e);
-        if (rc == NQI_ENOTFOUND)
-            return outcome_not_found(c, n, edition, out, err);
-        if (rc) {
+        rc = standards_lookup(b->c, n, b->as_of, &f->rec, &e);
+        if (rc == 0)
+            rc = 1;
+        else if (rc == NQI_ENOTFOUND)
+            rc = 0;
+        else
             *err = e;
-            return rc;
-        }
     }
-    bool prefix_changed = false;
-    json_t *pby = json_array(), *current = json_null();
-    rc = 0;
-    if (successors)
-        rc = standards_current(c, rec.id, as_of, &cur, &prefix_changed, err);
-    if (!rc && successors && cur.id != rec.id)
-        current = json_pack("{s:s, s:s, s:s, s:o}", "number", cur.number, "title_zh",
-                            cur.title_zh, "status", cur.status, "implemented_on",
-                            jstr(cur.implemented_on));
-    else
-        prefix_changed = false;
-    if (!rc && successors)
-        rc = partial_by(c, rec.id, as_of, pby, err);
-    if (!rc)
-        *out = json_pack("{s:b, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:b, s:[], s:n}",
-                         "recognised", true, "number", rec.number, "title_zh", rec.title_zh,
-                         "status", rec.status, "implemented_on", jstr(rec.implemented_on),
-                         "current", current, "partial", json_array_size(pby) > 0,
-                         "partial_by", pby, "prefix_changed", prefix_changed, "candidates",
-                         "error");
-    else {
-        json_decref(pby);
-        json_decref(current);
-    }
-    standards_record_free(&rec);
-    standards_record_free(&cur);
+    if (rc == 0)
+        rc = outcome_not_found(b, n, edition, err);
     return rc;
 }
 
-typedef struct batch {
-    store_conn *c;
-    const char *as_of;
-    cache memo;
-    int64_t counts[6];
-} batch;
-
-static const char *const status_keys[6] = {"in_force", "upcoming",  "withdrawn",
-                                           "replaced", "not_found", "unparsed"};
-
-static int status_index(const char *status)
+/* Second step for the editions v[0..n), all at once: the current edition
+ * and the partial replacements of those that may be superseded (a few IN
+ * queries for the whole batch: std_current_many, partial_by), then each
+ * outcome is memoised. Frees the records. */
+static int editions_finish(batch *b, found *v, size_t n, nqi_error *err)
 {
-    for (int i = 0; i < 6; i++)
-        if (status && !strcmp(status, status_keys[i]))
-            return i;
-    return 5; /* not reached: every outcome has one of the keys */
+    int64_t *ids = xmalloc((n ? n : 1) * sizeof *ids);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].successors)
+            ids[m++] = v[i].rec.id;
+    standards_record *cur = xcalloc(m ? m : 1, sizeof *cur);
+    bool *changed = xcalloc(m ? m : 1, sizeof *changed);
+    json_t **pby = xcalloc(m ? m : 1, sizeof *pby);
+    for (size_t k = 0; k < m; k++)
+        pby[k] = json_array();
+    int rc = std_current_many(b->c, ids, m, b->as_of, cur, changed, err);
+    bool have_cur = !rc;
+    if (!rc)
+        rc = partial_by(b->c, ids, m, b->as_of, pby, err);
+    json_t *none = json_array();
+    for (size_t i = 0, k = 0; i < n; i++) {
+        standards_record *rec = &v[i].rec;
+        if (!rc && v[i].successors)
+            outcome_found(b, v[i].edition, rec, cur[k].id != rec->id ? &cur[k] : NULL,
+                          changed[k], pby[k]);
+        else if (!rc)
+            outcome_found(b, v[i].edition, rec, NULL, false, none);
+        k += v[i].successors;
+        standards_record_free(rec);
+    }
+    json_decref(none);
+    for (size_t k = 0; k < m; k++) {
+        if (have_cur)
+            standards_record_free(&cur[k]);
+        json_decref(pby[k]);
+    }
+    free(cur);
+    free(changed);
+    free(pby);
+    free(ids);
+    return rc;
+}
+
+/* Look up one edition and memoise its outcome. */
+static int edition_lookup(batch *b, const std_number *n, const char *edition, nqi_error *err)
+{
+    found f;
+    int rc = edition_find(b, n, edition, &f, err);
+    return rc == 1 ? editions_finish(b, &f, 1, err) : rc;
 }
 
 /* Find the reference of one line and its outcome (from the memo, or looked
@@ -533,11 +712,10 @@ static int resolve_line(batch *b, const char *text, std_number *n, cache_ent **e
     std_edition_number(n, edition);
     cache_ent *e = cache_get(&b->memo, edition);
     if (!e) {
-        json_t *outcome = NULL;
-        int rc = outcome_lookup(b->c, n, edition, b->as_of, &outcome, err);
+        int rc = edition_lookup(b, n, edition, err);
         if (rc)
             return rc < 0 ? rc : NQI_EINTERNAL;
-        e = cache_put(&b->memo, edition, outcome);
+        e = cache_get(&b->memo, edition);
     }
     b->counts[e->status]++;
     *ent = e;
@@ -580,15 +758,32 @@ static int memo_prefetch(batch *b, const validity_lines *lines, nqi_error *err)
     }
     qsort(v, k, sizeof *v, pending_cmp);
     int rc = 0;
+    found *f = xmalloc((k ? k : 1) * sizeof *f);
+    size_t nf = 0, nsucc = 0;
     for (size_t j = 0; !rc && j < k; j++) {
-        if (cache_get(&b->memo, v[j].edition))
+        /* sorted: the lines naming an edition are adjacent */
+        if ((j && !strcmp(v[j].edition, v[j - 1].edition)) || cache_get(&b->memo, v[j].edition))
             continue;
-        json_t *outcome = NULL;
         find_reference(lines->text[v[j].i], &n, why, sizeof why);
-        rc = outcome_lookup(b->c, &n, v[j].edition, b->as_of, &outcome, err);
-        if (!rc)
-            cache_put(&b->memo, v[j].edition, outcome);
+        rc = edition_find(b, &n, v[j].edition, &f[nf], err);
+        if (rc == 1) {
+            nsucc += f[nf++].successors;
+            rc = 0;
+        }
+        /* finish in groups, while the pages of these editions (and of their
+         * neighbours in number order) are still in the connection's cache:
+         * one group for the whole batch read them all again */
+        if (!rc && nsucc == FINISH_GROUP) {
+            rc = editions_finish(b, f, nf, err);
+            nf = nsucc = 0;
+        }
     }
+    if (!rc)
+        rc = editions_finish(b, f, nf, err);
+    else
+        for (size_t j = 0; j < nf; j++)
+            standards_record_free(&f[j].rec);
+    free(f);
     free(v);
     return rc;
 }
@@ -627,7 +822,8 @@ static int check_line(batch *b, const char *text, size_t line, json_t **item, nq
         *item = unparsed_item(text, line, why);
         return 0;
     }
-    json_t *o = json_copy(e->outcome); /* shallow: shares current/candidates, never modified */
+    json_t *o = json_copy(outcome_json(e)); /* shallow: shares current/candidates, never
+                                                modified */
     json_object_set_new(o, "line", json_integer((json_int_t)line));
     json_object_set_new(o, "input", json_string(text));
     json_object_set_new(o, "reference", json_string(n.canonical));
@@ -678,61 +874,10 @@ int validity_check_batch(store_conn *c, const validity_lines *lines, const char 
 
 /* ------------------------------------------------------------- rendering */
 
-/* s as a JSON string, exactly as jansson's json_dumps writes it (no
- * JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH): '"' and '\\' escaped, control
- * characters as \b \f \n \r \t or \u00XX, everything else (UTF-8 included)
- * as is. s is valid UTF-8 (decoded input, or the catalogue's text). */
-static void put_str(buf *o, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const char *run = s, *p = s;
-    buf_append(o, "\"", 1);
-    for (; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        buf_append(o, run, (size_t)(p - run));
-        char e[6] = {'\\', 0};
-        size_t el = 2;
-        switch (ch) {
-        case '"': e[1] = '"'; break;
-        case '\\': e[1] = '\\'; break;
-        case '\b': e[1] = 'b'; break;
-        case '\f': e[1] = 'f'; break;
-        case '\n': e[1] = 'n'; break;
-        case '\r': e[1] = 'r'; break;
-        case '\t': e[1] = 't'; break;
-        default:
-            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[ch >> 4], e[5] = hex[ch & 15];
-            el = 6;
-        }
-        buf_append(o, e, el);
-        run = p + 1;
-    }
-    buf_append(o, run, (size_t)(p - run));
-    buf_append(o, "\"", 1);
-}
-
-static void put_int(buf *o, unsigned long long v)
-{
-    char t[24];
-    size_t i = sizeof t;
-    do
-        t[--i] = (char)('0' + v % 10);
-    while (v /= 10);
-    buf_append(o, t + i, sizeof t - i);
-}
-
 /* The item of a resolved line: the memoised outcome's text, then line,
  * input, reference, undated — the keys and order of check_line's object. */
 static void put_item(buf *o, cache_ent *e, const char *text, size_t line, const std_number *n)
 {
-    if (!e->text) {
-        e->text = e->outcome ? json_dumps(e->outcome, JSON_COMPACT) : NULL;
-        if (!e->text) /* only on OOM: keep the document well-formed */
-            e->text = xstrdup("{\"recognised\":true}");
-        e->tlen = strlen(e->text) - 1; /* without the closing '}' */
-    }
     buf_append(o, e->text, e->tlen);
     buf_append(o, ",\"line\":", 8);
     put_int(o, (unsigned long long)line);

@@ -781,6 +781,95 @@ static void test_search_bound(void **state)
     }
 }
 
+/* The bulk path (bulk.c), forced with std_bulk_min = 1: the secondary
+ * indexes and the FTS5 insert trigger are dropped and rebuilt inside the
+ * import's transaction, leaving the same schema, a searchable catalogue and
+ * the ids a plain INSERT would give; a failed import restores everything. */
+static char *schema_of_standards(fx *f)
+{
+    char *s = NULL;
+    nqi_error err = {0};
+    if (store_query_text(f->c,
+                         "SELECT group_concat(name || ':' || COALESCE(sql, ''), ';') FROM "
+                         "(SELECT name, sql FROM sqlite_master WHERE tbl_name = 'standards' "
+                         "ORDER BY name)",
+                         NULL, 0, &s, &err))
+        fail_msg("schema: %s", err.message);
+    return s;
+}
+
+static void test_bulk_import(void **state)
+{
+    fx *f = *state;
+    char *before = schema_of_standards(f);
+    assert_non_null(strstr(before, "standards_committee:CREATE INDEX"));
+    assert_non_null(strstr(before, "standards_fts_ai:CREATE TRIGGER"));
+    std_bulk_min = 1;
+
+    /* a failure while the indexes are dropped: nothing written, schema back */
+    nqi_error err = {0};
+    assert_int_equal(store_exec_script(f->c,
+                                       "CREATE TRIGGER t_fail BEFORE INSERT ON standards WHEN "
+                                       "new.number = 'GB 2760-2014' BEGIN SELECT "
+                                       "RAISE(ABORT, 'refused by test'); END;",
+                                       &err),
+                     0);
+    std_import_report rep;
+    assert_int_not_equal(
+        import_fmt(f, base_csv, strlen(base_csv), STD_FMT_CSV, false, &rep, true), 0);
+    standards_import_report_free(&rep);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes"), 0);
+    assert_int_equal(store_exec_script(f->c, "DROP TRIGGER t_fail", &err), 0);
+    char *after_fail = schema_of_standards(f);
+    assert_string_equal(after_fail, before);
+    free(after_fail);
+
+    import_ok(f, base_csv, 6, 0, 0);
+    char *after = schema_of_standards(f);
+    assert_string_equal(after, before);
+    free(after);
+    /* ids 1..6 in file order, the change events point at them */
+    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB/T 19580-2004'"), 1);
+    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB 12345-2030'"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes c JOIN standards s ON "
+                              "s.id = c.standard_id AND s.number = c.number WHERE c.kind = 'new'"),
+                     6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_replacements"), 2);
+    /* the rebuilt full-text index and the recreated indexes answer */
+    json_t *o = search(f, (const char *[]){"q", "质量", NULL});
+    assert_int_equal(total(o), 1);
+    assert_string_equal(first_number(o), "GB/T 19001-2016");
+    json_decref(o);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards INDEXED BY standards_key "
+                              "WHERE std_key = 'GB/T 19580'"),
+                     2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards_fts WHERE standards_fts MATCH "
+                              "'\"焊接\"'"),
+                     2);
+    /* FTS5's own check of the index against the content table */
+    assert_int_equal(store_exec_script(f->c,
+                                       "INSERT INTO standards_fts(standards_fts) VALUES "
+                                       "('integrity-check')",
+                                       &err),
+                     0);
+    /* a second import into a non-empty catalogue: indexes stay (fewer new
+     * rows than the catalogue holds), the trigger path is bulk again */
+    import_ok(f,
+              "number,title_zh\nGB/T 19580-2004,卓越绩效评价准则\n"
+              "GB/T 2828.1-2012,计数抽样检验程序 第1部分\n",
+              1, 0, 1);
+    after = schema_of_standards(f);
+    assert_string_equal(after, before);
+    free(after);
+    o = search(f, (const char *[]){"q", "抽样", NULL});
+    assert_int_equal(total(o), 1);
+    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB/T 2828.1-2012'"), 7);
+    json_decref(o);
+    std_bulk_min = STD_BULK_MIN;
+    free(before);
+}
+
 static void test_export(void **state)
 {
     fx *f = *state;
@@ -863,6 +952,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
     };
