@@ -11,10 +11,12 @@
  * list.abnormal -> C, ...). The explanation lists every indicator and fact
  * that moved the score, with its points, and the rule version.
  *
- * The full recomputation streams entities in credit-code order, a page at a
- * time, with the page's facts fetched by one range query, and writes the
- * page with batched multi-row upserts and one set-based UPDATE of
- * entities.credit_class — so 1M entities cost ~200 pages of a few queries.
+ * The full recomputation streams entities in id order (the table's own
+ * order, so reads are sequential), a page at a time, with the page's facts
+ * fetched by one join and merged in credit-code order, and writes the page
+ * with batched multi-row upserts keyed by entity id and one set-based
+ * UPDATE of entities.credit_class — 1M entities cost ~200 pages of a few
+ * statements each.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -192,6 +194,7 @@ typedef struct page {
     credit_fact_row *facts;
     size_t capf;
     size_t *fstart; /* facts of entity i: fstart[i] .. fstart[i+1] */
+    int64_t first_id, last_id;
 } page;
 
 static const char *keep(page *pg, const char *s)
@@ -216,36 +219,50 @@ static void page_free(page *pg)
     memset(pg, 0, sizeof *pg);
 }
 
-/* Entities after `after` (credit-code order), or exactly `only` when set. */
-static int page_load(store_conn *c, const char *after, const char *only, size_t limit, page *pg,
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(((const credit_entity *)a)->credit_code, ((const credit_entity *)b)->credit_code);
+}
+
+/* Entities with id > after in id order (the table's own order: sequential
+ * reads), or exactly the entity `only` when set; then the page's standing
+ * facts, merged into it in credit-code order. */
+static int page_load(store_conn *c, int64_t after, const char *only, size_t limit, page *pg,
                      nqi_error *err)
 {
     static const char q_after[] =
-        "SELECT credit_code, registered_on, status, licences, risk_tags FROM entities WHERE "
-        "credit_code > ? ORDER BY credit_code LIMIT ?";
+        "SELECT credit_code, registered_on, status, licences, risk_tags, id FROM entities WHERE "
+        "id > ? ORDER BY id LIMIT ?";
     static const char q_one[] =
-        "SELECT credit_code, registered_on, status, licences, risk_tags FROM entities WHERE "
+        "SELECT credit_code, registered_on, status, licences, risk_tags, id FROM entities WHERE "
         "credit_code = ? AND CAST(? AS BIGINT) > 0";
-    store_val p[] = {SV_TEXT(only ? only : after), SV_INT((int64_t)limit)};
+    store_val p[] = {only ? SV_TEXT(only) : SV_INT(after), SV_INT((int64_t)limit)};
     store_rows *rs;
     int rc = store_query(c, only ? q_one : q_after, p, 2, &rs, err);
     if (rc)
         return rc;
     pg->ents = xcalloc(limit ? limit : 1, sizeof *pg->ents);
-    while ((rc = store_next(rs)) == 1 && pg->n < limit)
-        pg->ents[pg->n++] = (credit_entity){keep(pg, store_text(rs, 0)), keep(pg, store_text(rs, 1)),
-                                            keep(pg, store_text(rs, 2)), keep(pg, store_text(rs, 3)),
-                                            keep(pg, store_text(rs, 4))};
+    while ((rc = store_next(rs)) == 1 && pg->n < limit) {
+        credit_entity *e = &pg->ents[pg->n++];
+        *e = (credit_entity){keep(pg, store_text(rs, 0)), keep(pg, store_text(rs, 1)),
+                             keep(pg, store_text(rs, 2)), keep(pg, store_text(rs, 3)),
+                             keep(pg, store_text(rs, 4)), store_int(rs, 5)};
+        if (e->id > pg->last_id)
+            pg->last_id = e->id;
+        if (!pg->first_id || e->id < pg->first_id)
+            pg->first_id = e->id;
+    }
     rc = rc < 0 ? store_rows_error(rs, err) : 0;
     store_rows_close(rs);
     if (rc || !pg->n)
         return rc;
+    qsort(pg->ents, pg->n, sizeof *pg->ents, cmp_code);
     /* the page's standing facts, in credit-code order */
-    store_val q[] = {SV_TEXT(pg->ents[0].credit_code), SV_TEXT(pg->ents[pg->n - 1].credit_code)};
+    store_val q[] = {SV_INT(pg->first_id), SV_INT(pg->last_id)};
     rc = store_query(c,
-                     "SELECT credit_code, id, kind, occurred_on, source, ref, detail FROM "
-                     "credit_facts WHERE credit_code >= ? AND credit_code <= ? AND withdrawn_at "
-                     "IS NULL ORDER BY credit_code",
+                     "SELECT f.credit_code, f.id, f.kind, f.occurred_on, f.source, f.ref, f.detail "
+                     "FROM entities e JOIN credit_facts f ON f.credit_code = e.credit_code WHERE "
+                     "e.id >= ? AND e.id <= ? AND f.withdrawn_at IS NULL ORDER BY f.credit_code",
                      q, 2, &rs, err);
     if (rc)
         return rc;
@@ -256,7 +273,7 @@ static int page_load(store_conn *c, const char *after, const char *only, size_t 
         while (e < pg->n && strcmp(pg->ents[e].credit_code, code) < 0)
             pg->fstart[++e] = pg->nf;
         if (e >= pg->n || strcmp(pg->ents[e].credit_code, code))
-            continue; /* a fact about a code not in the directory */
+            continue; /* the single-entity query's range holds only that entity */
         if (pg->nf == pg->capf) {
             pg->capf = pg->capf ? pg->capf * 2 : 256;
             pg->facts = xrealloc(pg->facts, pg->capf * sizeof *pg->facts);
@@ -279,15 +296,16 @@ static int write_batch(store_conn *c, page *pg, credit_result *res, char **expl,
                        size_t to, const credit_rules *r, const char *as_of, int64_t run_id,
                        nqi_error *err)
 {
-    enum { NP = 8 };
+    enum { NP = 9 };
     size_t n = to - from;
     buf sql;
     buf_init(&sql, 0);
-    buf_puts(&sql, "INSERT INTO credit_classifications (credit_code, credit_class, score, "
-                   "rule_version, as_of, explanation, run_id, computed_at) VALUES ");
+    buf_puts(&sql, "INSERT INTO credit_classifications (entity_id, credit_code, credit_class, "
+                   "score, rule_version, as_of, explanation, run_id, computed_at) VALUES ");
     for (size_t i = 0; i < n; i++)
-        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
-    buf_puts(&sql, " ON CONFLICT (credit_code) DO UPDATE SET credit_class = excluded.credit_class, "
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    buf_puts(&sql, " ON CONFLICT (entity_id) DO UPDATE SET credit_code = excluded.credit_code, "
+                   "credit_class = excluded.credit_class, "
                    "score = excluded.score, rule_version = excluded.rule_version, as_of = "
                    "excluded.as_of, explanation = excluded.explanation, run_id = excluded.run_id, "
                    "computed_at = excluded.computed_at");
@@ -298,14 +316,15 @@ static int write_batch(store_conn *c, page *pg, credit_result *res, char **expl,
         size_t k = from + i;
         cls[i][0] = res[k].cls;
         store_val *v = p + i * NP;
-        v[0] = SV_TEXT(pg->ents[k].credit_code);
-        v[1] = SV_TEXT(cls[i]);
-        v[2] = SV_INT(res[k].score);
-        v[3] = SV_INT(r->version);
-        v[4] = SV_TEXT(as_of);
-        v[5] = SV_TEXT(expl[k]);
-        v[6] = run_id ? SV_INT(run_id) : SV_NULL;
-        v[7] = SV_INT(now);
+        v[0] = SV_INT(pg->ents[k].id);
+        v[1] = SV_TEXT(pg->ents[k].credit_code);
+        v[2] = SV_TEXT(cls[i]);
+        v[3] = SV_INT(res[k].score);
+        v[4] = SV_INT(r->version);
+        v[5] = SV_TEXT(as_of);
+        v[6] = SV_TEXT(expl[k]);
+        v[7] = run_id ? SV_INT(run_id) : SV_NULL;
+        v[8] = SV_INT(now);
     }
     int rc = store_exec(c, sql.data, p, (int)(n * NP), NULL, err);
     free(cls);
@@ -334,14 +353,12 @@ static int page_classify(store_conn *c, page *pg, const credit_rules *r, const c
     int64_t ch = 0;
     if (!rc) {
         /* one set-based statement carries the page's classes to the directory */
-        store_val p[] = {SV_INT(now_ms()), SV_TEXT(pg->ents[0].credit_code),
-                         SV_TEXT(pg->ents[pg->n - 1].credit_code)};
+        store_val p[] = {SV_INT(now_ms()), SV_INT(pg->first_id), SV_INT(pg->last_id)};
         rc = store_exec(c,
                         "UPDATE entities SET credit_class = (SELECT k.credit_class FROM "
-                        "credit_classifications k WHERE k.credit_code = entities.credit_code), "
-                        "updated_at = ? WHERE credit_code >= ? AND credit_code <= ? AND "
-                        "credit_class <> (SELECT k.credit_class FROM credit_classifications k "
-                        "WHERE k.credit_code = entities.credit_code)",
+                        "credit_classifications k WHERE k.entity_id = entities.id), updated_at = ? "
+                        "WHERE id >= ? AND id <= ? AND credit_class <> (SELECT k.credit_class FROM "
+                        "credit_classifications k WHERE k.entity_id = entities.id)",
                         p, 3, &ch, err);
     }
     *changed += ch;
@@ -361,7 +378,7 @@ int credit_reclassify(store_conn *c, const char *credit_code, nqi_error *err)
     int64_t counts[4] = {0}, changed = 0;
     int rc = credit_rules_active(c, &r, NULL, err);
     if (!rc)
-        rc = page_load(c, NULL, credit_code, 1, &pg, err);
+        rc = page_load(c, 0, credit_code, 1, &pg, err);
     if (!rc && pg.n)
         rc = page_classify(c, &pg, &r, today, 0, counts, &changed, err);
     page_free(&pg);
@@ -465,7 +482,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
         pthread_mutex_unlock(&run_mu);
         return rc;
     }
-    char last[CREDIT_CODE_LEN + 1] = "";
+    int64_t last = 0;
     for (;;) {
         page pg = {0};
         bool own;
@@ -475,8 +492,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
         if (!rc && pg.n)
             rc = page_classify(c, &pg, &r, as_of, id, counts, &changed, err);
         size_t n = pg.n;
-        if (n)
-            snprintf(last, sizeof last, "%s", pg.ents[n - 1].credit_code);
+        last = pg.last_id;
         page_free(&pg);
         rc = credit_tx_end(c, own, rc, err);
         if (rc || !n)
@@ -519,8 +535,9 @@ int credit_classify_codes(store_conn *c, const http_principal *actor, json_t *co
         store_rows *rs;
         store_val p[] = {SV_TEXT(code)};
         if ((rc = store_query(c,
-                              "SELECT credit_class, score, rule_version FROM "
-                              "credit_classifications WHERE credit_code = ?",
+                              "SELECT k.credit_class, k.score, k.rule_version FROM "
+                              "credit_classifications k JOIN entities e ON e.id = k.entity_id "
+                              "WHERE e.credit_code = ?",
                               p, 1, &rs, err)))
             break;
         if (store_next(rs) == 1)

@@ -103,6 +103,7 @@ int credit_rules_activate(store_conn *c, const http_principal *actor, int64_t ve
 
 typedef struct credit_entity {
     const char *credit_code, *registered_on, *status, *licences, *risk_tags;
+    int64_t id; /* entities.id (0 in pure scoring) */
 } credit_entity;
 
 typedef struct credit_fact_row {

@@ -177,7 +177,7 @@ int credit_page(store_conn *c, const char *credit_code, bool full, const char *t
     rc = store_query(c,
                      "SELECT e.name, e.region, e.industry, e.status, e.credit_class, k.score, "
                      "k.rule_version, k.as_of, k.explanation, k.computed_at FROM entities e LEFT "
-                     "JOIN credit_classifications k ON k.credit_code = e.credit_code WHERE "
+                     "JOIN credit_classifications k ON k.entity_id = e.id WHERE "
                      "e.credit_code = ?",
                      (store_val[]){SV_TEXT(credit_code)}, 1, &rs, err);
     if (rc)

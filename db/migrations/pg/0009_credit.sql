@@ -16,8 +16,11 @@ CREATE TABLE credit_rule_sets (
 
 -- The current class of each classified entity, with the rule version and
 -- the explanation (which indicators and facts moved it, points each).
+-- Keyed by entities.id so that a full run, which walks entities in id order,
+-- appends and updates in key order instead of seeking at random.
 CREATE TABLE credit_classifications (
-    credit_code  TEXT PRIMARY KEY,
+    entity_id    BIGINT PRIMARY KEY,           -- entities.id
+    credit_code  TEXT NOT NULL,
     credit_class TEXT NOT NULL CHECK (credit_class IN ('A', 'B', 'C', 'D')),
     score        BIGINT NOT NULL,
     rule_version BIGINT NOT NULL,
