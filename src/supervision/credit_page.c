@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/audit.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -294,9 +296,12 @@ int credit_fact_record(store_conn *c, const http_principal *actor, json_t *in,
         rc = nqi_error_field(err, NQI_EINVAL, "kind",
                              "%s is not weighed by rule set version %lld", kind,
                              (long long)r.version);
-    char gen[80];
-    if (!ref) {
-        snprintf(gen, sizeof gen, "%s:%lld", code, (long long)now_ms());
+    char gen[80], rnd[9];
+    if (!ref) { /* unique per recording: the fact key is (source, ref, kind) */
+        unsigned char b[4];
+        randombytes_buf(b, sizeof b);
+        hex_encode(b, sizeof b, rnd);
+        snprintf(gen, sizeof gen, "%s:%lld:%s", code, (long long)now_ms(), rnd);
         ref = gen;
     }
     if (!rc)

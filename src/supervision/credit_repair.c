@@ -153,9 +153,12 @@ int credit_repair_create(store_conn *c, const http_principal *actor, json_t *in,
         return rc;
     char code[24] = "";
     rc = target_check(c, kind, tid, today, code, err);
-    if (!rc && actor->role == ROLE_ENTERPRISE && strcmp(actor->credit_code, code))
+    if (code[0] && actor->role == ROLE_ENTERPRISE && strcmp(actor->credit_code, code)) {
+        /* ownership before eligibility: say nothing about other enterprises' dates */
+        nqi_error_clear(err);
         rc = nqi_error_set(err, NQI_EFORBIDDEN,
                            "an enterprise may ask to repair only its own records");
+    }
     int64_t n = 0, id = 0, now = now_ms();
     if (!rc)
         rc = store_query_int(c,
