@@ -40,6 +40,8 @@ static const cli_command commands[] = {
      "verifiable 双随机 draws (verify needs no database)", cmd_draw, false},
     {"directory", "directory import entities|inspectors FILE [--dry-run]",
      "import the supervision directories (CSV, UTF-8 or GB18030)", cmd_directory, true},
+    {"credit", "credit classify --all | classify CODE... | show CODE | restrictions CODE --purpose P",
+     "quality-credit classification (质量信用分类)", cmd_credit, true},
     {"version", "version", "print the version", cmd_version, false},
     {"help", "help", "this list", cmd_help, false},
 };
@@ -59,6 +61,7 @@ static const struct {
     {"audit", "limit="},
     {"backup", ""},
     {"directory", "dry-run"},
+    {"credit", "all,purpose="},
 };
 
 /* Does the comma-separated spec list the flag name[0..n)? *value gets

@@ -35,4 +35,24 @@ int credit_fact_add(store_conn *c, const char *credit_code, const char *kind,
  * record). Not an error when there are none. */
 int credit_fact_withdraw(store_conn *c, const char *source, const char *ref, nqi_error *err);
 
+/* ---- Added by the classifier (credit_classify.c, credit_restrict.c);
+ * docs/modules/credit.md is the contract. ---- */
+
+#include <jansson.h>
+
+/* Recompute one entity's class now (after a write that added or withdrew
+ * its facts), inside the caller's open write transaction: updates
+ * credit_classifications and entities.credit_class. An unknown entity is
+ * not an error (nothing to classify). */
+int credit_reclassify(store_conn *c, const char *credit_code, nqi_error *err);
+
+/* Joint punishment (一处失信、处处受制): may this enterprise be granted
+ * `purpose` (award, front_runner, procurement, subsidy, honour)? *out (new
+ * reference): {credit_code, purpose, known, credit_class, restricted,
+ * restrictions:[{measure, reason, legal_basis, source:{kind, id}, until}]}.
+ * An unknown purpose or an invalid code: NQI_EINVAL naming "purpose" /
+ * "credit_code". Reads only; works inside or outside a transaction. */
+int credit_restrictions(store_conn *c, const char *credit_code, const char *purpose,
+                        json_t **out, nqi_error *err);
+
 #endif

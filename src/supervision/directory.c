@@ -503,44 +503,104 @@ static int entity_tokens(irow *r, buf *tok)
     return rc;
 }
 
-static int write_entity(store_conn *c, irow *r, bool class_given, int64_t now, buf *tok,
-                        bool *inserted, nqi_error *err)
+/* Entities are written in batches of ENTITY_BATCH rows per multi-row upsert:
+ * one statement per row made the 1M-row import take ~17 minutes on
+ * PostgreSQL (two round trips a row) and ~3 on SQLite; batched, the server
+ * does the same work in far fewer statements. */
+#define ENTITY_BATCH 200
+#define ENTITY_NP 15
+
+/* Upsert rows [from, to). class_given: the file has a credit_class column
+ * (new rows default to B; without the column the stored class is kept). */
+static int write_entity_batch(store_conn *c, import_ctx *x, size_t from, size_t to,
+                              bool class_given, int64_t now, nqi_error *err)
 {
-    static const char sql[] =
-        "INSERT INTO entities (credit_code, name, type, industry, region, address, legal_rep, "
-        "registered_on, status, risk_tags, licences, credit_class, search_tokens, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(CAST(? AS TEXT), 'B'), ?, "
-        "?, ?) ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, type = "
-        "excluded.type, industry = excluded.industry, region = excluded.region, address = "
-        "excluded.address, legal_rep = excluded.legal_rep, registered_on = "
-        "excluded.registered_on, status = excluded.status, risk_tags = excluded.risk_tags, "
-        "licences = excluded.licences, credit_class = CASE WHEN CAST(? AS TEXT) IS NULL THEN "
-        "entities.credit_class ELSE excluded.credit_class END, search_tokens = "
-        "excluded.search_tokens, updated_at = excluded.updated_at";
-    static const char exists_sql[] = "SELECT COUNT(*) FROM entities WHERE credit_code = ?";
-    char bad[8], d[11] = "", cls[2] = "";
-    int64_t n = 0;
-    int rc = store_query_int(c, exists_sql, (store_val[]){SV_TEXT(r->v[EF_CODE])}, 1, &n, err);
-    if (rc || (rc = entity_tokens(r, tok)))
-        return rc ? rc : nqi_error_set(err, NQI_EINVAL, "row %lld: text", (long long)r->rowno);
-    *inserted = n == 0;
-    if (r->v[EF_REGISTERED_ON])
-        standards_date_parse(r->v[EF_REGISTERED_ON], d);
-    if (class_given && r->v[EF_CLASS])
-        cls[0] = (char)toupper((unsigned char)r->v[EF_CLASS][0]);
-    char *tags = list_norm(r->v[EF_RISK_TAGS], ';', false, true, NULL, bad, sizeof bad);
-    char *lic = list_norm(r->v[EF_LICENCES], ';', false, true, NULL, bad, sizeof bad);
-    store_val p[] = {SV_TEXT(r->v[EF_CODE]),     SV_TEXT(r->v[EF_NAME]),
-                     SV_TEXT(r->v[EF_TYPE]),     SV_TEXT(r->v[EF_INDUSTRY]),
-                     SV_TEXT(r->v[EF_REGION]),   SV_TEXT(r->v[EF_ADDRESS]),
-                     SV_TEXT(r->v[EF_LEGAL_REP]), SV_TEXT(d[0] ? d : NULL),
-                     SV_TEXT(status_of(r->v[EF_STATUS])), SV_TEXT(tags),
-                     SV_TEXT(lic),               SV_TEXT(cls[0] ? cls : NULL),
-                     SV_TEXT(tok->data),         SV_INT(now),
-                     SV_INT(now),                SV_TEXT(class_given ? (cls[0] ? cls : "B") : NULL)};
-    rc = store_exec(c, sql, p, 16, NULL, err);
-    free(tags);
-    free(lic);
+    size_t n = to - from;
+    buf sql, tok;
+    buf_init(&sql, 0);
+    buf_init(&tok, 0);
+    buf_puts(&sql, "INSERT INTO entities (credit_code, name, type, industry, region, address, "
+                   "legal_rep, registered_on, status, risk_tags, licences, credit_class, "
+                   "search_tokens, created_at, updated_at) VALUES ");
+    for (size_t i = 0; i < n; i++)
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(CAST(? AS TEXT), 'B'), ?, "
+                           "?, ?)"
+                         : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(CAST(? AS TEXT), 'B'), ?, ?, "
+                           "?)");
+    buf_puts(&sql, " ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, type = "
+                   "excluded.type, industry = excluded.industry, region = excluded.region, "
+                   "address = excluded.address, legal_rep = excluded.legal_rep, registered_on = "
+                   "excluded.registered_on, status = excluded.status, risk_tags = "
+                   "excluded.risk_tags, licences = excluded.licences, search_tokens = "
+                   "excluded.search_tokens, updated_at = excluded.updated_at");
+    if (class_given)
+        buf_puts(&sql, ", credit_class = excluded.credit_class");
+    store_val *p = xcalloc(n * ENTITY_NP, sizeof *p);
+    char **owned = xcalloc(n * 3, sizeof *owned); /* tokens, tags, licences per row */
+    char (*dates)[11] = xcalloc(n, sizeof *dates), (*cls)[2] = xcalloc(n, sizeof *cls);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        irow *r = &x->rows[from + i];
+        char bad[8];
+        if (entity_tokens(r, &tok)) {
+            rc = nqi_error_set(err, NQI_EINVAL, "row %lld: text", (long long)r->rowno);
+            break;
+        }
+        owned[3 * i] = xstrdup(tok.data);
+        owned[3 * i + 1] = list_norm(r->v[EF_RISK_TAGS], ';', false, true, NULL, bad, sizeof bad);
+        owned[3 * i + 2] = list_norm(r->v[EF_LICENCES], ';', false, true, NULL, bad, sizeof bad);
+        if (r->v[EF_REGISTERED_ON])
+            standards_date_parse(r->v[EF_REGISTERED_ON], dates[i]);
+        if (class_given && r->v[EF_CLASS])
+            cls[i][0] = (char)toupper((unsigned char)r->v[EF_CLASS][0]);
+        store_val *v = p + i * ENTITY_NP;
+        v[0] = SV_TEXT(r->v[EF_CODE]);
+        v[1] = SV_TEXT(r->v[EF_NAME]);
+        v[2] = SV_TEXT(r->v[EF_TYPE]);
+        v[3] = SV_TEXT(r->v[EF_INDUSTRY]);
+        v[4] = SV_TEXT(r->v[EF_REGION]);
+        v[5] = SV_TEXT(r->v[EF_ADDRESS]);
+        v[6] = SV_TEXT(r->v[EF_LEGAL_REP]);
+        v[7] = SV_TEXT(dates[i][0] ? dates[i] : NULL);
+        v[8] = SV_TEXT(status_of(r->v[EF_STATUS]));
+        v[9] = SV_TEXT(owned[3 * i + 1]);
+        v[10] = SV_TEXT(owned[3 * i + 2]);
+        v[11] = SV_TEXT(cls[i][0] ? cls[i] : NULL);
+        v[12] = SV_TEXT(owned[3 * i]);
+        v[13] = SV_INT(now);
+        v[14] = SV_INT(now);
+    }
+    if (!rc)
+        rc = store_exec(c, sql.data, p, (int)(n * ENTITY_NP), NULL, err);
+    for (size_t i = 0; i < n * 3; i++)
+        free(owned[i]);
+    free(owned);
+    free(dates);
+    free(cls);
+    free(p);
+    buf_free(&tok);
+    buf_free(&sql);
+    return rc;
+}
+
+/* All rows; inserted = the table's growth (codes are unique in the file, and
+ * concurrent imports are serialized), updated = the rest. */
+static int write_entities(store_conn *c, import_ctx *x, int64_t now, nqi_error *err)
+{
+    static const char count_sql[] = "SELECT COUNT(*) FROM entities";
+    int64_t before = 0, after = 0;
+    int rc = store_tx_lock(c, "entities.import", err);
+    if (!rc)
+        rc = store_query_int(c, count_sql, NULL, 0, &before, err);
+    for (size_t i = 0; !rc && i < x->nrows; i += ENTITY_BATCH)
+        rc = write_entity_batch(c, x, i, i + ENTITY_BATCH < x->nrows ? i + ENTITY_BATCH : x->nrows,
+                                x->present[EF_CLASS], now, err);
+    if (!rc)
+        rc = store_query_int(c, count_sql, NULL, 0, &after, err);
+    if (!rc) {
+        x->rep->inserted = after - before;
+        x->rep->updated = (int64_t)x->nrows - x->rep->inserted;
+    }
     return rc;
 }
 
@@ -608,19 +668,16 @@ static int write_all(import_ctx *x, store_conn *c, const http_principal *actor, 
     int64_t now = now_ms();
     bool own = !store_in_tx(c);
     int rc = own ? store_begin(c, true, err) : 0;
-    buf tok;
-    buf_init(&tok, 0);
-    for (size_t i = 0; !rc && i < x->nrows; i++) {
+    if (!rc && x->dir == SUP_ENTITIES)
+        rc = write_entities(c, x, now, err);
+    for (size_t i = 0; !rc && x->dir == SUP_INSPECTORS && i < x->nrows; i++) {
         bool ins = false;
-        rc = x->dir == SUP_ENTITIES
-                 ? write_entity(c, &x->rows[i], x->present[EF_CLASS], now, &tok, &ins, err)
-                 : write_inspector(c, &x->rows[i], x->present[IF_CONFLICTS], now, &ins, err);
+        rc = write_inspector(c, &x->rows[i], x->present[IF_CONFLICTS], now, &ins, err);
         if (!rc && ins)
             x->rep->inserted++;
         else if (!rc)
             x->rep->updated++;
     }
-    buf_free(&tok);
     if (!rc) {
         json_t *after = json_pack("{s:I, s:I, s:I}", "rows", (json_int_t)x->rep->rows, "inserted",
                                   (json_int_t)x->rep->inserted, "updated",
