@@ -429,7 +429,13 @@ static void h_attachment(http_req *r, http_resp *w)
             buf_printf(&b, "%c", *p);
         else
             buf_printf(&b, "%%%02X", *p);
-    http_resp_text(w, 200, ct, data, len);
+    /* the response keeps the type pointer past this handler: use a static string */
+    static const char *const types[] = {"application/pdf", "image/jpeg", "image/png"};
+    const char *type = "application/octet-stream";
+    for (size_t i = 0; i < 3; i++)
+        if (!strcmp(ct, types[i]))
+            type = types[i];
+    http_resp_text(w, 200, type, data, len);
     http_resp_header(w, "Content-Disposition", b.data);
     buf_free(&b);
     free(ct);

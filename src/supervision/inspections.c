@@ -91,7 +91,7 @@ bool insp_actor_inspector(store_conn *c, const http_principal *a, char code[65])
     }
     char *v = NULL;
     nqi_error e = {0};
-    if (!*name || store_query_text(c, "SELECT code FROM inspectors WHERE LOWER(code) = LOWER(?)",
+    if (!*name || store_query_text(c, "SELECT code FROM inspectors WHERE LOWER(code) = LOWER(CAST(? AS TEXT))",
                                    (store_val[]){SV_TEXT(name)}, 1, &v, &e))
         return false;
     snprintf(code, 65, "%s", v);
@@ -148,7 +148,7 @@ static json_t *task_row(store_rows *r, const char *today)
     char c1[32], c2[32];
     json_t *j = json_pack(
         "{s:I, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:s?, s:s?, s:s?, s:s, "
-        "s:s?, s:s?, s:s?, s:b, s:o, s:O?, s:s, s:s, s:s}",
+        "s:s?, s:s?, s:s?, s:b, s:o, s:o?, s:s, s:s, s:s}",
         "id", (json_int_t)store_int(r, 0), "source", store_text(r, 1), "draw_id",
         store_text(r, 2), "reason", store_text(r, 3), "credit_code", store_text(r, 4),
         "entity_name", store_text(r, 5), "region", store_text(r, 6), "status", status,

@@ -119,6 +119,13 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
     const char *name = json_string_value(json_object_get(cur, task ? "entity_name" : "producer_name"));
     const char *result = json_string_value(json_object_get(cur, task ? "result" : "final_verdict"));
     const char *region = task ? json_string_value(json_object_get(cur, "region")) : "";
+    char *preg = NULL; /* a sample's region: its producer's, when in the directory */
+    if (!rc && !task) {
+        nqi_error e = {0};
+        if (!store_query_text(c, "SELECT region FROM entities WHERE credit_code = ?",
+                              (store_val[]){SV_TEXT(code)}, 1, &preg, &e))
+            region = preg;
+    }
     if (!rc)
         rc = store_query_int(
             c,
@@ -130,6 +137,7 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
                           SV_TEXT(today), SV_TEXT(text), SV_INT(idx), SV_TEXT(who), SV_INT(now)},
             11, &pid, err);
     free(text);
+    free(preg);
     if (!rc)
         rc = store_exec(c,
                         task ? "UPDATE inspection_tasks SET status = 'published', published_at = "
