@@ -6,10 +6,15 @@
 // task in red; a test result with a bad standard number shows the server's error on that item;
 // the calendar's working-day calculator counts the 2026 Spring Festival with its 调休 Saturday.
 //
+// The entity import page takes an .xlsx (converted to CSV in the browser): a workbook written
+// here (a stored zip of SpreadsheetML, numbers as numeric cells) imports, and a bad row is
+// reported by its sheet row.
+//
 // Data comes in `before` through the API with the admin token: 6 entities with valid GB 32100
 // codes in a region made up for this run, 4 inspectors, 2 items, a revealed draw.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { URL_, ADMIN_USER, ADMIN_PASSWORD, newPage, close, loginAs, unexpectedErrors, cli } from './lib.mjs';
 
 const TOKEN = process.env.NQI_ADMIN_TOKEN || '';
@@ -229,5 +234,69 @@ test('calendar: Spring Festival 2026 with its 调休 Saturday', async () => {
   await page.locator('[data-test=calc-result]', { hasText: '2026-02-24' }).waitFor();
   assert.equal(await page.locator('[data-test=cal-edit]').count(), 0, 'editing is for admins');
   assert.deepEqual(unexpectedErrors(page), []);
+  await page.context().close();
+});
+
+// ---- a minimal .xlsx: SpreadsheetML parts in a zip with stored (uncompressed) entries
+function zip(files) {
+  const parts = [], central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text), fname = Buffer.from(name), crc = zlib.crc32(data);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(0x0800, 6);
+    head.writeUInt32LE(crc, 14); head.writeUInt32LE(data.length, 18); head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(fname.length, 26);
+    const cd = Buffer.alloc(46);
+    cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(20, 4); cd.writeUInt16LE(20, 6); cd.writeUInt16LE(0x0800, 8);
+    cd.writeUInt32LE(crc, 16); cd.writeUInt32LE(data.length, 20); cd.writeUInt32LE(data.length, 24);
+    cd.writeUInt16LE(fname.length, 28); cd.writeUInt32LE(offset, 42);
+    parts.push(head, fname, data);
+    central.push(cd, fname);
+    offset += 30 + fname.length + data.length;
+  }
+  const cdBuf = Buffer.concat(central), end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cdBuf.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cdBuf, end]);
+}
+const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+function xlsx(rows) {
+  const col = (i) => String.fromCharCode(65 + i);
+  const sheet = rows.map((r, ri) => `<row r="${ri + 1}">` + r.map((v, ci) => (typeof v === 'number'
+    ? `<c r="${col(ci)}${ri + 1}"><v>${v}</v></c>`
+    : `<c r="${col(ci)}${ri + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`)).join('') + '</row>').join('');
+  return zip({
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    '_rels/.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    'xl/worksheets/sheet1.xml': `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheet}</sheetData></worksheet>`,
+  });
+}
+
+test('entity import page: an .xlsx is read in the browser and imported; a bad row names its sheet row', async () => {
+  const region = Number('36' + rnd(4));
+  const codes = [0, 1].map((i) => creditCode(`91${region}MA${SERIAL}${String(50 + i).padStart(2, '0')}`));
+  const page = await newPage();
+  await loginAs(page, ADMIN_USER, ADMIN_PASSWORD);
+  await page.goto(`${URL_}/supervision/entities/import`);
+  const bad = codes[1].slice(0, 17) + (codes[1][17] === '0' ? '1' : '0');
+  await page.locator('[data-test=import-file]').setInputFiles({ name: '名录.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: xlsx([['统一社会信用代码', '企业名称', '区划代码', '行业'], [codes[0], '赣州表格甲食品有限公司', region, '食品销售'], [bad, '赣州表格乙, "引号"有限公司', region, '食品销售']]) });
+  await page.locator('[data-test=import-submit]').click();
+  await page.locator('[data-test=import-rejected]').waitFor();
+  assert.equal((await page.locator('[data-test=rej-row]').first().innerText()).trim(), '2');
+  assert.equal((await page.locator('[data-test=rej-field]').first().innerText()).trim(), 'credit_code');
+  assert.equal((await apiCall('GET', `/entities/${codes[0]}`)).status, 404, 'all or nothing');
+  await page.locator('[data-test=import-file]').setInputFiles({ name: '名录.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: xlsx([['统一社会信用代码', '企业名称', '区划代码', '行业'], [codes[0], '赣州表格甲食品有限公司', region, '食品销售'], [codes[1], '赣州表格乙, "引号"有限公司', region, '食品销售']]) });
+  await page.locator('[data-test=import-submit]').click();
+  await page.locator('[data-test=import-ok]').waitFor();
+  assert.equal((await page.locator('[data-test=import-rows]').innerText()).trim(), '2');
+  const e = (await apiCall('GET', `/entities/${codes[1]}`)).body;
+  assert.equal(e.name, '赣州表格乙, "引号"有限公司');
+  assert.equal(e.region, String(region));
+  assert.deepEqual(unexpectedErrors(page, [EXPECTED_422]), []);
   await page.context().close();
 });
