@@ -31,4 +31,10 @@ int insp_officer_check(store_conn *c, const char *code, const char *credit_code,
 /* Whether the inspector `code` is on task's team. */
 bool insp_is_member(store_conn *c, int64_t task, const char *code);
 
+/* Serialize writers of one record ("inspection_task", id) until the
+ * transaction ends: PostgreSQL's READ COMMITTED lets two signers each see
+ * the other's signature missing, and two publishers each see "completed".
+ * Free on SQLite (BEGIN IMMEDIATE). */
+int insp_lock(store_conn *c, const char *what, int64_t id, nqi_error *err);
+
 #endif

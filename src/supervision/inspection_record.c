@@ -33,11 +33,15 @@ static void state_free(task_state *s)
     free(s->entity_name);
 }
 
+/* Lock the task (insp_lock) and read its state: every caller writes. */
 static int state_load(store_conn *c, int64_t id, task_state *s, nqi_error *err)
 {
     memset(s, 0, sizeof *s);
     store_rows *r;
-    int rc = store_query(c,
+    int rc = insp_lock(c, "inspection_task", id, err);
+    if (rc)
+        return rc;
+    rc = store_query(c,
                          "SELECT status, source, assigned_on, inspected_on, result, credit_code, "
                          "draw_uid, record_hash, entity_name FROM inspection_tasks WHERE id = ?",
                          (store_val[]){SV_INT(id)}, 1, &r, err);

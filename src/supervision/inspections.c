@@ -77,6 +77,13 @@ int insp_json_date(json_t *in, const char *key, const char *def, bool future, ch
     return 0;
 }
 
+int insp_lock(store_conn *c, const char *what, int64_t id, nqi_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s:%lld", what, (long long)id);
+    return store_tx_lock(c, name, err);
+}
+
 /* ---------------------------------------------------------------- who acts */
 
 bool insp_actor_inspector(store_conn *c, const http_principal *a, char code[65])
@@ -415,7 +422,11 @@ int insp_tasks_from_draw(store_conn *c, const http_principal *actor, const char 
         return rc;
     json_t *d = NULL, *items = json_array();
     int64_t created = 0, existing = 0;
-    rc = supervision_draw_get(c, draw_uid, true, &d, err);
+    char lk[96];
+    snprintf(lk, sizeof lk, "draw_tasks:%s", draw_uid);
+    rc = store_tx_lock(c, lk, err);
+    if (!rc)
+        rc = supervision_draw_get(c, draw_uid, true, &d, err);
     const char *st = rc ? "" : json_string_value(json_object_get(d, "status"));
     if (!rc && strcmp(st, "revealed"))
         rc = nqi_error_set(err, NQI_ECONFLICT,

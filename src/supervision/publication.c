@@ -96,7 +96,9 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
     snprintf(ref, sizeof ref, "%lld", (long long)id);
     json_t *cur = NULL, *rec = NULL;
     bool task = kind == INSP_TASK;
-    rc = task ? insp_task_json(c, id, true, &cur, err) : spot_sample_get(c, id, &cur, err);
+    rc = insp_lock(c, task ? "inspection_task" : "spot_sample", id, err);
+    if (!rc)
+        rc = task ? insp_task_json(c, id, true, &cur, err) : spot_sample_get(c, id, &cur, err);
     const char *st = rc ? "" : json_string_value(json_object_get(cur, "status"));
     if (!rc && task && strcmp(st, "completed"))
         rc = nqi_error_set(err, NQI_ECONFLICT, "inspection task %lld is %s: %s", (long long)id,

@@ -450,7 +450,9 @@ int spot_sample_results(store_conn *c, const http_principal *actor, int64_t id, 
         return rc;
     }
     json_t *s = NULL;
-    rc = spot_sample_get(c, id, &s, err);
+    rc = insp_lock(c, "spot_sample", id, err);
+    if (!rc)
+        rc = spot_sample_get(c, id, &s, err);
     const char *status = rc ? "" : json_string_value(json_object_get(s, "status"));
     const char *prev = json_string_value(json_object_get(s, recheck ? "tested_on" : "sampled_on"));
     if (!rc && !recheck && strcmp(status, "sampled"))

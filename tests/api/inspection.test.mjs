@@ -235,6 +235,23 @@ test('a complaint task from record to publication: team signs, credit fact, Merk
   assertProblem(assert, await api('GET', `/api/v1/inspections/${id}`, { token: tokenFor('enterprise') }), 403);
 });
 
+test('concurrent signatures complete the task once; concurrent publications publish once', async () => {
+  let r = await api('POST', '/api/v1/inspections', { token: reg(), body: manual({ credit_code: codes[4], team: [ids[2], ids[3]] }) });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  r = await api('PUT', `/api/v1/inspections/${id}/record`, { token: reg(), body: { inspected_on: today(), result: 'normal',
+    findings: [{ item_id: itemId, conforms: true }, { item_id: item2, conforms: true }] } });
+  const hash = r.json.record_hash;
+  const signs = await Promise.all([ids[2], ids[3]].map((m) => api('POST', `/api/v1/inspections/${id}/sign`, { token: as(m), body: { record_hash: hash } })));
+  assert.deepEqual(signs.map((x) => x.status), [200, 200], signs.map((x) => x.text).join('\n'));
+  r = await api('GET', `/api/v1/inspections/${id}`, { token: reg() });
+  assert.equal(r.json.status, 'completed');
+  const pubs = await Promise.all([1, 2].map(() => api('POST', `/api/v1/inspections/${id}/publish`, { token: reg() })));
+  assert.deepEqual(pubs.map((x) => x.status).sort(), [200, 409]);
+  r = await api('GET', `/api/v1/inspections/public?credit_code=${codes[4]}`);
+  assert.equal(r.json.items.filter((x) => x.ref_id === id).length, 1);
+});
+
 test('recusal on a drawn task is a recorded redraw from the same pool', async () => {
   const tasks = (await api('GET', `/api/v1/inspections?draw_id=${drawId}`, { token: reg() })).json.items;
   const t = tasks[0];
