@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <sodium.h>
+#include <sys/mman.h>
 
 #include "core/util.h"
 #include "supervision/credit_code.h"
@@ -71,8 +71,25 @@ static int ckey_cmp_full(const void *pa, const void *pb)
     return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
 }
 
-/* LSD radix sort on (hi, lo), 16 bits a pass; stable, so equal codes keep
- * the caller's order (the later index is the duplicate). */
+/* Large buffers (the pool's keys and the sort's scratch: 24 MB each for a
+ * million entities) on 2 MB pages where the kernel does transparent huge
+ * pages on request: first-touch page faults of 4 KB pages were ~15% of the
+ * pool's CPU time on the build VM. Freed with free(). */
+#define BIG_ALIGN ((size_t)2 << 20)
+static void *big_alloc(size_t n)
+{
+    if (n < 2 * BIG_ALIGN)
+        return xmalloc(n ? n : 1);
+    void *p = NULL;
+    size_t rounded = (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+    if (posix_memalign(&p, BIG_ALIGN, rounded))
+        return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+#endif
+    return p;
+}
+
 /* LSD radix sort on the 90-bit (hi, lo), 11 bits a pass (2048 buckets stay
  * in cache); stable, so equal codes keep the caller's order (the later index
  * is the duplicate). Passes where every key has the same digit are skipped. */
@@ -82,22 +99,6 @@ static inline size_t ckey_digit(const ckey *k, int pass)
 {
     unsigned __int128 v = (unsigned __int128)k->hi << 30 | k->lo;
     return (size_t)(v >> (RADIX_BITS * pass)) & ((1u << RADIX_BITS) - 1);
-}
-
-/* Big arrays (a province's pool is ~24 MB of keys) on transparent huge
- * pages where the kernel offers them: a quarter of the pool build was spent
- * in page faults on 4 KiB pages. Freed with free(). */
-static void *big_alloc(size_t n)
-{
-    const size_t huge = (size_t)2 << 20;
-    if (n < 2 * huge)
-        return xmalloc(n ? n : 1);
-    void *p = NULL;
-    size_t rounded = (n + huge - 1) & ~(huge - 1);
-    if (posix_memalign(&p, huge, rounded))
-        return xmalloc(n);
-    madvise(p, rounded, MADV_HUGEPAGE);
-    return p;
 }
 
 static void ckey_sort(ckey *a, size_t n)
@@ -291,6 +292,7 @@ struct draw_pool {
     uint8_t *sid;   /* stratum id per sorted position */
     int nlabels;
     const char *labels[DRAW_STRATA_MAX]; /* borrowed, first occurrence */
+    size_t label_len[DRAW_STRATA_MAX];
     size_t *strat_off;                   /* nlabels + 1 offsets into strat_pos */
     uint32_t *strat_pos;                 /* sorted positions grouped by stratum */
     struct attr_pair {                   /* distinct (region, field) pairs */
@@ -353,7 +355,7 @@ static void pool_line(sink *s, const draw_pool *p, const ckey *k)
         memcpy(h->buf + h->len, code, 19);
         h->len += 19;
         const char *l = p->labels[k->sid];
-        size_t ll = strlen(l);
+        size_t ll = p->label_len[k->sid];
         memcpy(h->buf + h->len, l, ll);
         h->len += ll;
         memcpy(h->buf + h->len, p->pairs[k->attr].text, p->pairs[k->attr].len);
@@ -369,14 +371,18 @@ static void pool_line(sink *s, const draw_pool *p, const ckey *k)
 
 static int pool_label_id(draw_pool *p, const char *label, int *last)
 {
-    if (*last >= 0 && (p->labels[*last] == label || strcmp(p->labels[*last], label) == 0))
+    if (*last >= 0 && p->labels[*last] == label)
         return *last;
+    for (int i = 0; i < p->nlabels; i++) /* callers often share label strings */
+        if (p->labels[i] == label)
+            return *last = i;
     for (int i = 0; i < p->nlabels; i++)
         if (strcmp(p->labels[i], label) == 0)
             return *last = i;
     if (p->nlabels == DRAW_STRATA_MAX)
         return -1;
     p->labels[p->nlabels] = label;
+    p->label_len[p->nlabels] = strlen(label);
     return *last = p->nlabels++;
 }
 
