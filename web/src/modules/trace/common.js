@@ -11,12 +11,23 @@ export const canCapture = () => hasRole(CAPTURERS);
 
 export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
 export const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
-// The CBV 2.0 values offered in the search form (any other value can be typed in).
-export const BIZ_STEPS = ['commissioning', 'receiving', 'shipping', 'transforming', 'packing', 'unpacking', 'inspecting',
-  'storing', 'loading', 'unloading', 'accepting', 'departing', 'arriving', 'retail_selling', 'destroying', 'decommissioning',
-  'recalling', 'holding', 'harvesting', 'creating_class_instance', 'sampling'];
-export const DISPOSITIONS = ['active', 'in_progress', 'in_transit', 'in_sale_area', 'sellable_accessible', 'sellable_not_accessible',
-  'non_sellable_other', 'expired', 'recalled', 'damaged', 'destroyed', 'dispensed', 'retail_sold', 'returned', 'conformant', 'non_conformant'];
+// The CBV 2.0 vocabularies the server accepts (src/trace/epcis_norm.c), offered in the search
+// form; any other value (a URI outside CBV) can be typed in.
+export const BIZ_STEPS = [
+  'accepting', 'arriving', 'assembling', 'collecting', 'commissioning', 'consigning', 'creating_class_instance',
+  'cycle_counting', 'decommissioning', 'departing', 'destroying', 'disassembling', 'dispensing', 'encoding',
+  'entering_exiting', 'holding', 'inspecting', 'installing', 'killing', 'loading', 'other', 'packing', 'picking',
+  'receiving', 'removing', 'repackaging', 'repairing', 'replacing', 'reserving', 'retail_selling', 'sampling',
+  'sensor_reporting', 'shipping', 'staging_outbound', 'stock_taking', 'stocking', 'storing', 'transporting',
+  'unloading', 'unpacking', 'void_shipping',
+];
+export const DISPOSITIONS = [
+  'active', 'available', 'completeness_inferred', 'completeness_verified', 'conformant', 'container_closed',
+  'container_open', 'damaged', 'destroyed', 'dispensed', 'disposed', 'encoded', 'expired', 'in_progress',
+  'in_transit', 'inactive', 'mismatch_class', 'mismatch_instance', 'mismatch_quantity', 'needs_replacement',
+  'no_pedigree_match', 'non_conformant', 'non_sellable_other', 'partially_dispensed', 'recalled', 'reserved',
+  'retail_sold', 'returned', 'sellable_accessible', 'sellable_not_accessible', 'stolen', 'unavailable', 'unknown',
+];
 
 // "https://ref.gs1.org/cbv/BizStep-shipping" | "urn:epcglobal:cbv:bizstep:shipping" | "shipping" -> "shipping"
 export function cbvName(v) {

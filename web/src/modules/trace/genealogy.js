@@ -13,11 +13,10 @@ const SYMBOLS = { container: 'rect', location: 'diamond', party: 'triangle', lot
 const EDGE_STYLE = {
   transformation: { type: 'solid', color: '#d93026' },
   aggregation: { type: 'dashed', color: '#e6a23c' },
-  disaggregation: { type: 'dashed', color: '#e6a23c' },
-  shipping: { type: 'dotted', color: '#1658a8' },
-  receiving: { type: 'dotted', color: '#1658a8' },
-  location: { type: 'dotted', color: '#1e8e3e' },
-  party: { type: 'dotted', color: '#8e44ad' },
+  association: { type: 'dashed', color: '#795548' },
+  source: { type: 'dotted', color: '#1658a8' },
+  destination: { type: 'dotted', color: '#1658a8' },
+  at: { type: 'dotted', color: '#1e8e3e' },
 };
 
 // Field names vary between drafts of an API; read each the ways it may come.
@@ -34,8 +33,11 @@ export function nodeKind(n) {
 }
 export const edgeFrom = (e) => pick(e, 'source', 'from');
 export const edgeTo = (e) => pick(e, 'target', 'to');
-export const edgeKind = (e) => pick(e, 'kind', 'type', 'relation') || 'other';
-export const edgeEvent = (e) => pick(e, 'event', 'event_id', 'eventID');
+// Edge types of the walk: transformation, aggregation, association, at (the event's business
+// location), source:<type> / destination:<type> (sourceList / destinationList; CBV type apart).
+export const edgeKind = (e) => String(pick(e, 'kind', 'type', 'relation') || 'other').split(':')[0];
+export const edgeSubtype = (e) => String(pick(e, 'kind', 'type', 'relation') || '').split(':')[1] || '';
+export const edgeEvent = (e) => pick(e, 'eventID', 'event', 'event_id');
 export const edgeTime = (e) => pick(e, 'time', 'eventTime', 'event_time');
 
 // Hop count of every node from the root (undirected breadth-first over the edges), unless the
@@ -106,7 +108,7 @@ export function graphOption({ root, dir, nodes, edges, selected, labels }) {
     return {
       source: edgeFrom(e), target: edgeTo(e), kind, event: edgeEvent(e), time,
       lineStyle: { width: 1.6, curveness: 0.08, ...(EDGE_STYLE[kind] || { type: 'solid', color: '#909399' }) },
-      label: { show: !many, formatter: `${labels.edge(kind)}${time ? '\n' + labels.time(time) : ''}`, fontSize: 10, color: '#6b7785' },
+      label: { show: !many && kind !== 'at', formatter: `${labels.edge(kind)}${time ? '\n' + labels.time(time) : ''}`, fontSize: 10, color: '#6b7785' },
     };
   });
   return {
