@@ -165,4 +165,9 @@ export function gtinLot(gtin, lot) {
 }
 
 export const explorerLink = (id, dir = 'backward') => ({ path: '/trace/explorer', query: { id, dir } });
-export const eventsLink = (epc) => ({ path: '/trace/events', query: { MATCH_anyEPC: epc } });
+// Events naming an identifier: a lot or a product is a class (quantity lists: MATCH_anyEPCClass),
+// anything else an instance (MATCH_anyEPC), as EPCIS 2.0 separates them.
+export function eventsLink(id) {
+  const cls = ['lot', 'product'].includes(parseId(id).kind);
+  return { path: '/trace/events', query: { [cls ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC']: id } };
+}
