@@ -51,6 +51,12 @@ async function waitIdle(page, t) {
     && !document.querySelector(`[data-test=${x}] .el-loading-mask:not([style*="display: none"])`), t);
 }
 const q = (o) => new URLSearchParams(o).toString();
+// Events, traces and recalls need a signed-in user (the server's ROLES_AUTHED); the admin sees all.
+async function staffPage() {
+  const page = await newPage();
+  await loginAs(page, ADMIN_USER, ADMIN_PASSWORD);
+  return page;
+}
 
 test('landing: the trace card is live, the box opens the explorer for a GTIN + lot', async () => {
   const page = await newPage();
@@ -68,16 +74,24 @@ test('landing: the trace card is live, the box opens the explorer for a GTIN + l
   await page.locator('[data-test=trace-gtin]').fill(ids.gtinTea);
   await page.locator('[data-test=trace-lot]').fill(ids.tea);
   await page.locator('[data-test=trace-go]').click();
-  await page.waitForURL(/\/trace\/explorer\?/);
-  const u = new URL(page.url());
+  // a visitor is asked to sign in first, and comes back to the trace afterwards
+  await page.waitForURL(/\/login\?redirect=/);
+  const back = decodeURIComponent(new URL(page.url()).searchParams.get('redirect'));
+  const u = new URL(back, URL_);
+  assert.equal(u.pathname, '/trace/explorer');
   assert.equal(u.searchParams.get('id'), ids.teaId);
   assert.equal(u.searchParams.get('dir'), 'backward');
+  await page.locator('[data-test=login-username]').fill(ADMIN_USER);
+  await page.locator('[data-test=login-password]').fill(ADMIN_PASSWORD);
+  await page.locator('[data-test=login-submit]').click();
+  await page.waitForURL(/\/trace\/explorer\?/);
+  await page.locator('[data-test=explorer-graph]').waitFor();
   assert.deepEqual(unexpectedErrors(page), []);
   await page.context().close();
 });
 
 test('event search: EPCIS parameters as a form, rows in the captured offset, drawer, paging, export', async () => {
-  const page = await newPage();
+  const page = await staffPage();
   // MATCH_anyEPCClass by the boxed-tea lot: its TransformationEvent (output) and AggregationEvent (child)
   await page.goto(`${URL_}/trace/events?${q({ MATCH_anyEPCClass: ids.teaId, orderDirection: 'ASC' })}`);
   await waitIdle(page, 'events-table');
@@ -142,7 +156,7 @@ test('event search: EPCIS parameters as a form, rows in the captured offset, dra
 });
 
 test('explorer: backward and forward genealogy as a graph, a list and a timeline; consumer page and QR', async () => {
-  const page = await newPage();
+  const page = await staffPage();
   await page.goto(`${URL_}/trace/explorer?${q({ id: ids.teaId, dir: 'backward' })}`);
   await page.locator('[data-test=explorer-graph] canvas').waitFor();
   const items = () => page.locator('[data-test=explorer-item]').allInnerTexts();
@@ -187,7 +201,7 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
 });
 
 test('recall: a suspect leaves lot gives the affected lot, pallet, places, and the .xlsx export', async () => {
-  const page = await newPage();
+  const page = await staffPage();
   await page.goto(URL_ + '/trace/recall');
   await page.locator('[data-test=recall-lots]').fill(`${ids.gtinLeaves} ${ids.leaves1}\n`);
   await page.locator('[data-test=recall-run]').click();
@@ -212,8 +226,6 @@ test('recall: a suspect leaves lot gives the affected lot, pallet, places, and t
 
 test('capture monitor: a document with an event time without offset fails under rollback, the error is shown', async () => {
   const page = await newPage();
-  await page.goto(URL_ + '/trace/capture');
-  await page.waitForURL(/\/login/);
   await loginAs(page, ADMIN_USER, ADMIN_PASSWORD);
   await page.goto(URL_ + '/trace/capture');
   await waitIdle(page, 'jobs-table');

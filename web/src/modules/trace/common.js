@@ -8,6 +8,9 @@ import { hasRole } from '../../lib/session.js';
 // sees its own organisation's).
 export const CAPTURERS = ['enterprise', 'regulator', 'admin'];
 export const canCapture = () => hasRole(CAPTURERS);
+// Who may query events, trace and recall (the server's ROLES_AUTHED: any signed-in role; what
+// each one sees is filtered by the server — an enterprise its own and public events).
+export const READERS = ['enterprise', 'inspector', 'regulator', 'admin'];
 
 export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
 export const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];

@@ -56,13 +56,7 @@ export async function waitJob(job, { interval = 400, timeout = 60000, onUpdate }
   return j;
 }
 
-// Recall scope of suspect lots: GET /trace/recall?lot=…&lot=…[&from=…][&format=xlsx|csv].
-function recallPath(lots, from, format) {
-  const q = new URLSearchParams();
-  for (const l of lots) q.append('lot', l);
-  if (from) q.set('from', from);
-  if (format) q.set('format', format);
-  return `/trace/recall?${q}`;
-}
-export const recallScope = (lots, from) => api.get(recallPath(lots, from));
-export const recallExportUrl = (lots, from, format) => apiUrl(recallPath(lots, from, format));
+// Recall scope of suspect lots: GET /trace/recall?id=a|b[&from=…][&format=json|xlsx|csv]
+// (identifiers '|'-separated as in the EPCIS REST binding; at most 100).
+export const recallScope = (lots, from) => api.get('/trace/recall', { id: lots.join('|'), from });
+export const recallExportUrl = (lots, from, format) => apiUrl('/trace/recall', { id: lots.join('|'), from, format });
