@@ -104,8 +104,14 @@ int trace_canon(const char *in, const char *field, char *out, size_t n, nqi_erro
         snprintf(out, n, "%s", id.canonical);
         return 0;
     }
-    /* "id": not a GS1 / nqi identifier at all -> any URI, kept as given */
-    if (e.nfields && !strcmp(e.fields[0].field, "id") && strlen(in) < n && *in) {
+    /* Not a GS1 / nqi identifier at all (another URN namespace, a web URI
+     * that is no Digital Link): EPCIS allows any URI, kept as given. An EPC
+     * URN or a recognisable key with a wrong part is an error. */
+    const char *f = e.nfields ? e.fields[0].field : "id";
+    bool ours = !strncasecmp(in, "urn:epc:", 8) || !strncasecmp(in, "urn:nqi:", 8);
+    bool shape = !strcmp(f, "id") || !strcmp(f, "urn") || !strcmp(f, "path") ||
+                 !strcmp(f, "element_string");
+    if (!ours && shape && strlen(in) < n && *in) {
         snprintf(out, n, "%s", in);
         return 0;
     }
@@ -754,13 +760,14 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
         lsort = store_int(r, 1);
         got++;
     }
-    if (rc < 0)
-        rc = store_rows_error(r, err);
+    rc = rc < 0 ? store_rows_error(r, err) : rc == 1 && !more ? rc : 0;
     store_rows_close(r);
     if (rc) {
         json_decref(arr);
         return rc;
     }
+    if (q->count_limit && done + got >= q->count_limit)
+        more = false; /* eventCountLimit reached: no next page */
     if (more && next_token)
         *next_token = xasprintf("%lld.%lld.%lld", (long long)(done + got), (long long)lsort,
                                 (long long)lid);

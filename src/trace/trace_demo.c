@@ -10,9 +10,10 @@
  * the pallets go to a 哈尔滨 cold-chain DC (the first shipping event named
  * the wrong DC in 沈阳 and was declared erroneous, with a corrective event),
  * one pallet on to a 上海 supermarket, is unpacked and sold; the empty pallet
- * then goes back. Keys use GS1's demonstration prefix 952 and GS1's Digital
- * Link example GTIN 09506000134352, all with correct check digits; credit
- * codes are valid GB 32100 codes of invented organisations.
+ * then goes back. Every key uses the company prefix 9506000 of GS1's Digital
+ * Link example GTIN 09506000134352 (in the GCP table, so EPC URN output
+ * works), all with correct check digits; credit codes are valid GB 32100
+ * codes of invented organisations.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -198,27 +199,27 @@ int trace_fixture_insert(store_conn *c, const tfx_event *ev, int64_t *row, nqi_e
 /* ---------------------------------------------------------------- the chain */
 
 #define DL "https://id.gs1.org/"
-#define PADDY DL "01/09520123456009"
+#define PADDY DL "01/09506000134376"
 #define RICE DL "01/09506000134352"
 #define LOT_A01 PADDY "/10/WC2026A01"
 #define LOT_A02 PADDY "/10/WC2026A02"
 #define LOT_B01 PADDY "/10/WC2026B01"
 #define RICE_03 RICE "/10/DHX261003"
 #define RICE_04 RICE "/10/DHX261004"
-#define FARM_A DL "414/9520123000011"
-#define FARM_B DL "414/9520123000028"
-#define MILL DL "414/9520123456788"
-#define DC DL "414/9520123000042"
-#define DC_WRONG DL "414/9520123000066"
-#define STORE DL "414/9520123000059"
-#define P_FARM_A DL "417/9520123000011"
-#define P_FARM_B DL "417/9520123000028"
-#define P_MILL DL "417/9520123456788"
-#define P_DC DL "417/9520123000042"
-#define P_DC_WRONG DL "417/9520123000066"
-#define P_STORE DL "417/9520123000059"
-#define SSCC1 DL "00/395201230000000012"
-#define SSCC2 DL "00/395201230000000029"
+#define FARM_A DL "414/9506000000015"
+#define FARM_B DL "414/9506000000022"
+#define MILL DL "414/9506000000039"
+#define DC DL "414/9506000000046"
+#define DC_WRONG DL "414/9506000000060"
+#define STORE DL "414/9506000000053"
+#define P_FARM_A DL "417/9506000000015"
+#define P_FARM_B DL "417/9506000000022"
+#define P_MILL DL "417/9506000000039"
+#define P_DC DL "417/9506000000046"
+#define P_DC_WRONG DL "417/9506000000060"
+#define P_STORE DL "417/9506000000053"
+#define SSCC1 DL "00/395060000000000016"
+#define SSCC2 DL "00/395060000000000023"
 #define ORG_FARM_A "93230184MA1B2C3D4Q" /* 五常市民乐红光水稻种植专业合作社 */
 #define ORG_FARM_B "92230184MA1B2C3H8C" /* 五常市龙凤山乐园家庭农场 */
 #define ORG_MILL "91230184MA1B2C3E53"   /* 五常市稻香米业有限公司 */
@@ -247,7 +248,7 @@ static const tfx_event demo_chain[] = {
      "in_transit", FARM_A, FARM_A, NULL, ORG_FARM_A, 1,
      {{"epc", LOT_A01, 12000, "KGM"}, {"epc", LOT_A02, 9000, "KGM"},
       SRC("owning_party", P_FARM_A), SRC("location", FARM_A), DST("owning_party", P_MILL),
-      DST("location", MILL), {"biz_transaction:desadv", "urn:epcglobal:cbv:bt:9520123000011:WC-FH-0929", 0, NULL}},
+      DST("location", MILL), {"biz_transaction:desadv", "urn:epcglobal:cbv:bt:9506000000015:WC-FH-0929", 0, NULL}},
      "{\"nqi:placeName\": \"黑龙江省五常市民乐朝鲜族乡红光村种植基地\"}"},
     {EV("04"), "ObjectEvent", "OBSERVE", "2026-09-29T15:00:00.000+08:00", "receiving",
      "in_progress", MILL, MILL, NULL, ORG_MILL, 1,
