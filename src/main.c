@@ -40,6 +40,8 @@ static const cli_command commands[] = {
      "verifiable 双随机 draws (verify needs no database)", cmd_draw, false},
     {"directory", "directory import entities|inspectors FILE [--dry-run]",
      "import the supervision directories (CSV, UTF-8 or GB18030)", cmd_directory, true},
+    {"trace", "trace backward|forward ID | recall ID... [--xlsx F|--csv F] | qr ID | demo",
+     "EPCIS genealogy, recall scope, QR codes, demo chain", cmd_trace, true},
     {"version", "version", "print the version", cmd_version, false},
     {"help", "help", "this list", cmd_help, false},
 };
@@ -59,6 +61,7 @@ static const struct {
     {"audit", "limit="},
     {"backup", ""},
     {"directory", "dry-run"},
+    {"trace", "depth=,from=,to=,xlsx=,csv=,base=,png="},
 };
 
 /* Does the comma-separated spec list the flag name[0..n)? *value gets

@@ -35,6 +35,7 @@ int cmd_check(int argc, char **argv);
 int cmd_standards(int argc, char **argv);
 int cmd_draw(int argc, char **argv);      /* src/cli/cli_draw.c */
 int cmd_directory(int argc, char **argv); /* src/cli/cli_draw.c */
+int cmd_trace(int argc, char **argv);     /* src/cli/cli_trace.c */
 
 /* Print a usage line for a command to stderr and return 2. */
 int cli_usage(const char *usage);

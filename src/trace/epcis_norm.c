@@ -212,11 +212,56 @@ static bool gs1_urn(const char *s)
     return false;
 }
 
+/* urn:epc:id:gdti:CP.DocType.Serial -> https://id.gs1.org/253/<GDTI-13><serial>.
+ * trace/gs1 does not read GDTIs (AI 253); the CBV 2.0 event hash writes
+ * them as Digital Link, and documents (bizTransaction, transformationID)
+ * are often GDTIs, so this one conversion lives here. NULL = not a GDTI. */
+static json_t *gdti_dl(const char *s, size_t n, char *why, size_t whylen)
+{
+    static const char pre[] = "urn:epc:id:gdti:";
+    if (n <= sizeof pre - 1 || strncasecmp(s, pre, sizeof pre - 1))
+        return NULL;
+    const char *p = s + sizeof pre - 1, *end = s + n;
+    char key[14];
+    size_t k = 0;
+    int dots = 0;
+    for (; p < end && dots < 2; p++) {
+        if (*p == '.')
+            dots++;
+        else if (*p >= '0' && *p <= '9' && k < 12)
+            key[k++] = *p;
+        else
+            break;
+    }
+    size_t sl = (size_t)(end - p);
+    if (dots != 2 || k != 12 || sl > 17) {
+        snprintf(why, whylen, "a GDTI URN is urn:epc:id:gdti:CompanyPrefix.DocType.Serial "
+                              "(12 digits before the serial, serial at most 17 characters)");
+        return json_false();
+    }
+    for (size_t i = 0; i < sl; i++)
+        if (!isalnum((unsigned char)p[i])) {
+            snprintf(why, whylen, "GDTI serial characters other than letters and digits are "
+                                  "not supported");
+            return json_false();
+        }
+    key[12] = (char)('0' + gs1_check_digit(key, 12));
+    key[13] = '\0';
+    char out[64];
+    snprintf(out, sizeof out, "https://id.gs1.org/253/%s%.*s", key, (int)sl, p);
+    return json_string(out);
+}
+
 json_t *epcis_norm_id_value(const char *s, char *why, size_t whylen)
 {
     size_t n = strlen(s);
     while (n && isspace((unsigned char)s[n - 1]))
         n--;
+    json_t *g = gdti_dl(s, n, why, whylen);
+    if (g && json_is_false(g))
+        return NULL; /* json_false() is a singleton: nothing to free */
+    if (g)
+        return g;
     bool must = gs1_urn(s) || ((ci_prefix(s, "http://") || ci_prefix(s, "https://")) &&
                                dl_candidate(s));
     if (!must)
@@ -410,7 +455,9 @@ bool ck_ext_key(chk *k, const char *key, const char *path)
         ck_bad(k, path, "namespace prefix '%s' is not declared in @context", pre);
         return false;
     }
-    if (!epcis_builtin_ns(pre))
+    /* record it unless it is the built-in meaning (so the event carries
+     * its own declaration whenever the document's differs) */
+    if (json_object_get(k->ctx, pre) || !epcis_builtin_ns(pre))
         json_object_set_new(k->used, pre, json_string(ns));
     return true;
 }

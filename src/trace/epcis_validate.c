@@ -75,7 +75,7 @@ static const field fields[] = {
     {"outputEPCList", K_IDS, F_XFM, NULL},
     {"outputQuantityList", K_QTY, F_XFM, NULL},
     {"action", K_ACTION, F_OBJ | F_AGG | F_TXN | F_ASC, NULL},
-    {"transformationID", K_URI, F_XFM, NULL},
+    {"transformationID", K_ID, F_XFM, NULL},
     {"bizStep", K_CBV, F_ALL, &epcis_vocab_bizstep},
     {"disposition", K_CBV, F_ALL, &epcis_vocab_disp},
     {"persistentDisposition", K_PDISP, F_ALL, NULL},
