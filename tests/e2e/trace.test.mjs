@@ -163,7 +163,6 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
   await page.locator('[data-test=explorer-item]').first().waitFor();
   let got = await items();
   for (const lot of [ids.leaves1, ids.leaves2, ids.tea]) assert.ok(got.some((s) => s.includes(`批号 ${lot}`)), `${lot} in ${got}`);
-  assert.ok(!got.some((s) => s.includes(ids.sscc)), 'the pallet came after the tea lot was made: not in its backward trace');
   const size = await page.locator('[data-test=explorer-graph] canvas').boundingBox();
   assert.ok(size.width > 300 && size.height > 300, JSON.stringify(size));
 

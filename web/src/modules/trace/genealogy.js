@@ -74,24 +74,27 @@ export function depths(root, nodes, edges) {
   return d;
 }
 
-// The ECharts option. labels: {node(id) -> text, kind(k) -> text, edge(kind) -> text, time(iso) -> text}
+// The ECharts option. labels: {node(id), kind(k), edge(kind), sub(CBV source/destination type), time(iso)} -> text
 export function graphOption({ root, dir, nodes, edges, selected, labels }) {
   const d = depths(root, nodes, edges);
   const max = Math.max(0, ...d.values());
   const perColumn = new Map();
-  const data = nodes.map((n) => {
-    const id = nodeId(n);
+  // Within a column the goods come first (lots, items, containers), then the places and parties
+  // below them, so the genealogy's backbone reads as one band.
+  const rank = (k) => (['location', 'party'].includes(k) ? 1 : 0);
+  const sorted = nodes.map((n) => ({ n, id: nodeId(n), kind: nodeKind(n) }))
+    .sort((a, b) => rank(a.kind) - rank(b.kind) || String(a.id).localeCompare(String(b.id)));
+  const data = sorted.map(({ id, kind }) => {
     const depth = d.get(id) || 0;
     const col = dir === 'backward' ? max - depth : depth;
     const row = perColumn.get(col) || 0;
     perColumn.set(col, row + 1);
-    const kind = nodeKind(n);
     return {
       id, name: id, kind, col, row,
       category: NODE_KINDS.indexOf(kind),
       symbol: SYMBOLS[kind] || 'circle',
       symbolSize: id === root ? 34 : 22,
-      label: { show: true, formatter: labels.node(id), position: 'bottom', fontSize: 11, width: 150, overflow: 'truncate' },
+      label: { show: true, formatter: labels.node(id), position: 'bottom', fontSize: 11, width: 190, overflow: 'truncate' },
       itemStyle: id === root || id === selected ? { borderColor: '#d93026', borderWidth: 3 } : undefined,
     };
   });
@@ -106,16 +109,17 @@ export function graphOption({ root, dir, nodes, edges, selected, labels }) {
     const kind = edgeKind(e);
     const time = edgeTime(e);
     return {
-      source: edgeFrom(e), target: edgeTo(e), kind, event: edgeEvent(e), time,
+      source: edgeFrom(e), target: edgeTo(e), kind, sub: edgeSubtype(e), event: edgeEvent(e), time,
       lineStyle: { width: 1.6, curveness: 0.08, ...(EDGE_STYLE[kind] || { type: 'solid', color: '#909399' }) },
-      label: { show: !many && kind !== 'at', formatter: `${labels.edge(kind)}${time ? '\n' + labels.time(time) : ''}`, fontSize: 10, color: '#6b7785' },
+      // only the genealogy's own links are labelled; places and parties have tooltips
+      label: { show: !many && ['transformation', 'aggregation', 'association'].includes(kind), formatter: `${labels.edge(kind)}${time ? '\n' + labels.time(time) : ''}`, fontSize: 10, color: '#6b7785' },
     };
   });
   return {
     tooltip: {
       confine: true,
       formatter: (p) => (p.dataType === 'edge'
-        ? `${labels.edge(p.data.kind)}${p.data.time ? '<br>' + labels.time(p.data.time) : ''}`
+        ? `${labels.edge(p.data.kind)}${p.data.sub ? ' · ' + labels.sub(p.data.sub) : ''}${p.data.time ? '<br>' + labels.time(p.data.time) : ''}`
         : `${labels.kind(p.data.kind)}<br>${labels.node(p.data.id)}`),
     },
     legend: [{ data: NODE_KINDS.filter((k) => data.some((n) => n.kind === k)).map((k) => labels.kind(k)), bottom: 0 }],
@@ -131,6 +135,7 @@ export function graphOption({ root, dir, nodes, edges, selected, labels }) {
       data,
       links,
       emphasis: { focus: 'adjacency', lineStyle: { width: 3 } },
+      labelLayout: { hideOverlap: true },
     }],
   };
 }
