@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { URL_, ADMIN_USER, ADMIN_PASSWORD, newPage, close, loginAs, unexpectedErrors } from './lib.mjs';
-import { chain, badDocument } from './trace_chain.mjs';
+import { chain, badDocument, xmlDocument } from './trace_chain.mjs';
 
 const TOKEN = process.env.NQI_ADMIN_TOKEN || '';
 const TMP = process.env.NQI_TEST_TMP || os.tmpdir();
@@ -260,6 +260,15 @@ test('capture monitor: a document with an event time without offset fails under 
   await page.locator('[data-test=capture-send]').click();
   await page.waitForFunction(() => /已入库 1 \/ 2/.test(document.querySelector('[data-test=capture-status]')?.textContent || ''));
   assert.equal((await result.locator('[data-test=capture-error-field]').innerText()).trim(), 'eventTime');
+
+  // the XML binding, sent as application/xml: captured whole
+  await page.locator('[data-test=capture-file]').setInputFiles({ name: 'inspection.xml', mimeType: 'text/xml', buffer: Buffer.from(xmlDocument(RUN)) });
+  await page.locator('[data-test=capture-send]').click();
+  await page.waitForFunction(() => /成功，已入库 1 \/ 1/.test(document.querySelector('[data-test=capture-status]')?.textContent || ''));
+  assert.equal(await result.locator('[data-test=capture-error-field]').count(), 0);
+  const x = await apiGet(`/epcis/events?${q({ MATCH_anyEPCClass: ids.teaId, EQ_bizStep: 'inspecting', EQ_disposition: 'conformant' })}`);
+  assert.equal(x.body.epcisBody.queryResults.resultsBody.eventList.length, 1);
+  assert.equal(x.body.epcisBody.queryResults.resultsBody.eventList[0].quantityList[0].quantity, 5);
   assert.deepEqual(unexpectedErrors(page), []);
   await page.context().close();
 });

@@ -92,6 +92,28 @@ export function badDocument(run) {
   ]);
 }
 
+// The XML binding: one inspection of the boxed-tea lot at the retailer, found conformant.
+export function xmlDocument(run) {
+  const { ids } = chain(run);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2025-03-06T12:00:00+08:00">
+  <EPCISBody><EventList>
+    <ObjectEvent>
+      <eventTime>2025-03-06T11:00:00.000+08:00</eventTime>
+      <eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+      <epcList/>
+      <action>OBSERVE</action>
+      <bizStep>urn:epcglobal:cbv:bizstep:inspecting</bizStep>
+      <disposition>urn:epcglobal:cbv:disp:conformant</disposition>
+      <readPoint><id>https://id.gs1.org/414/${ids.retailer}</id></readPoint>
+      <bizLocation><id>https://id.gs1.org/414/${ids.retailer}</id></bizLocation>
+      <quantityList><quantityElement><epcClass>${ids.teaId}</epcClass><quantity>5</quantity><uom>EA</uom></quantityElement></quantityList>
+    </ObjectEvent>
+  </EventList></EPCISBody>
+</epcis:EPCISDocument>
+`;
+}
+
 // node tests/e2e/trace_chain.mjs URL TOKEN [RUN]
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [url, token, run = String(Date.now() % 1e9)] = process.argv.slice(2);
