@@ -24,7 +24,7 @@
 static void check_event(const epcis_event *e)
 {
     char h[EPCIS_HASH_MAX];
-    if (!e->event_id || strncmp(e->hash, "ni:///sha-256;", 14) || strlen(e->hash) != 14 + 64 + 12)
+    if (!e->event_id || strncmp(e->hash, "ni:///sha-256;", 14) || strlen(e->hash) != 14 + 64 + 11)
         abort();
     epcis_event_hash(e->doc, h, NULL);
     if (strcmp(h, e->hash))
