@@ -5,8 +5,10 @@
  * BASE is a whole OpenAPI 3.1 document (docs/openapi.json). A fragment
  * (docs/openapi/<module>.json) holds only {"paths": {...}, "components":
  * {"schemas": {...}, "responses": {...}, "parameters": {...}}, "tags": [...]};
- * its entries are added to the base. A path, component or tag defined twice
- * is an error, so two modules cannot silently overwrite each other. */
+ * its entries are added to the base. A path's operations merge per method
+ * (one module may document GET /epcis/events and another POST), but an
+ * operation, component or tag defined twice is an error, so two modules
+ * cannot silently overwrite each other. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,8 +53,13 @@ int main(int argc, char **argv)
         json_t *frag = json_load_file(argv[i], JSON_REJECT_DUPLICATES, &je);
         if (!frag)
             return fprintf(stderr, "%s:%d: %s\n", argv[i], je.line, je.text), 1;
-        if (merge_object(child(doc, "paths"), json_object_get(frag, "paths"), "path", argv[i]))
-            return 1;
+        const char *path;
+        json_t *ops;
+        json_object_foreach(json_object_get(frag, "paths"), path, ops)
+        {
+            if (merge_object(child(child(doc, "paths"), path), ops, path, argv[i]))
+                return 1;
+        }
         json_t *fc = json_object_get(frag, "components");
         for (size_t k = 0; fc && k < sizeof comps / sizeof *comps; k++)
             if (merge_object(child(child(doc, "components"), comps[k]),
