@@ -122,9 +122,12 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     if (!rc)
         rc = store_exec(c, "UPDATE epcis_capture_jobs SET captured = 0 WHERE id = ?", pj, 1, NULL,
                         err);
-    bool failed = json_array_size(d->errors) && !in->proceed;
+    bool invalid = json_array_size(d->errors) && !in->proceed; /* store nothing */
+    bool failed = invalid;
     int64_t now = now_ms();
-    for (size_t i = 0; !rc && !failed && i < d->n; i++) {
+    /* under rollback a conflict does not stop the loop: the job reports
+     * every duplicate, then nothing is kept */
+    for (size_t i = 0; !rc && !invalid && i < d->n; i++) {
         int64_t row;
         nqi_error e = {0};
         int r = epcis_event_store(c, &d->ev[i], in->owner_org, job, now, &row, &e);

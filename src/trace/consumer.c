@@ -194,17 +194,13 @@ static char *render(const json_t *g, const gs1_id *id, size_t *len)
     return buf_steal(&b);
 }
 
-static void h_page(http_req *r, http_resp *w)
+int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *len,
+                        nqi_error *err)
 {
-    nqi_error err = {0};
-    char *path = xasprintf("/01/%s/10/%s", http_param(r, "gtin"), http_param(r, "lot"));
     gs1_id id;
-    int rc = gs1_parse(path, strlen(path), &id, &err);
-    free(path);
-    if (rc) {
-        not_found(w, 404, "二维码内容不是有效的商品批次标识");
-        return;
-    }
+    nqi_error pe = {0};
+    if (gs1_parse(path, strlen(path), &id, &pe) || id.kind != GS1_KIND_GTIN || !id.lot[0])
+        return nqi_error_set(err, NQI_ENOTFOUND, "二维码内容不是有效的商品批次标识");
     const char *start = id.canonical;
     trace_opts o = {.dir = TRACE_BACKWARD,
                     .ids = &start,
@@ -216,20 +212,33 @@ static void h_page(http_req *r, http_resp *w)
                     .fmt = EPC_FMT_DL,
                     .with_docs = true};
     json_t *g = NULL;
-    if (trace_walk(r->db, &o, &g, &err)) {
-        http_resp_problem(w, r, &err);
-        return;
-    }
-    if (!json_array_size(json_object_get(g, "events"))) {
-        json_decref(g);
-        not_found(w, 404, "该批次暂无公开的追溯记录");
-        return;
-    }
-    size_t len;
-    char *html = render(g, &id, &len);
+    int rc = trace_walk(c, &o, &g, err);
+    if (rc)
+        return rc;
+    if (!json_array_size(json_object_get(g, "events")))
+        rc = nqi_error_set(err, NQI_ENOTFOUND, "该批次暂无公开的追溯记录");
+    else
+        *html = render(g, &id, len);
     json_decref(g);
-    http_resp_text(w, 200, "text/html; charset=utf-8", html, len);
-    http_resp_header(w, "Cache-Control", "public, max-age=300");
+    return rc;
+}
+
+static void h_page(http_req *r, http_resp *w)
+{
+    nqi_error err = {0};
+    char *path = xasprintf("/01/%s/10/%s", http_param(r, "gtin"), http_param(r, "lot"));
+    char *html = NULL;
+    size_t len = 0;
+    int rc = trace_consumer_html(r->db, path, &html, &len, &err);
+    free(path);
+    if (rc == NQI_ENOTFOUND) {
+        not_found(w, 404, err.message);
+    } else if (rc) {
+        http_resp_problem(w, r, &err);
+    } else {
+        http_resp_text(w, 200, "text/html; charset=utf-8", html, len);
+        http_resp_header(w, "Cache-Control", "public, max-age=300");
+    }
 }
 
 void trace_consumer_routes(http_server *s)

@@ -540,7 +540,21 @@ int epcis_event_check(json_t *raw, const json_t *ctx, size_t index, const char *
     epcis_event_hash(o, out->hash, NULL);
     const char *id = json_string_value(json_object_get(o, "eventID"));
     if (!id) {
-        json_object_set_new(o, "eventID", json_string(out->hash));
+        /* the computed eventID takes its standard place (after
+         * eventTimeZoneOffset), so a normalised event normalises to itself */
+        json_t *n = json_object();
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v)
+        {
+            json_object_set(n, key, v);
+            if (!strcmp(key, "eventTimeZoneOffset"))
+                json_object_set_new(n, "eventID", json_string(out->hash));
+        }
+        if (!json_object_get(n, "eventID"))
+            json_object_set_new(n, "eventID", json_string(out->hash));
+        json_decref(o);
+        o = n;
         id = out->hash;
     }
     out->doc = o;

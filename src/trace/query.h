@@ -152,6 +152,11 @@ int trace_workbook(const json_t *sheets, char **out, size_t *len, nqi_error *err
 
 void trace_query_routes(http_server *s);          /* query_http.c */
 void trace_consumer_routes(http_server *s);       /* consumer.c */
+/* The consumer page of a Digital Link path "/01/{gtin}/10/{lot}" (public
+ * events only). NQI_ENOTFOUND (Chinese message) for a bad key or no public
+ * event. *html is malloc'd. */
+int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *len,
+                        nqi_error *err);
 int trace_demo(nqi_app *app, store_conn *c, nqi_error *err); /* trace_demo.c */
 void trace_sub_routes(http_server *s);            /* query_sub.c */
 int trace_sub_start(nqi_app *app, nqi_error *err);

@@ -16,7 +16,7 @@
  * GS1-Signature = base64(HMAC-SHA256(signatureToken, body)), and
  * after_record advances — compare-and-set on its old value, so nothing is
  * sent twice — only on a 2xx answer. Anything else is retried after
- * NQI_TRACE_SUB_RETRY_MS (default 30 s) from the same position. The HTTP
+ * NQI_TRACE_SUB_RETRY_MS (default 5 s) from the same position. The HTTP
  * client is the tracking module's (webhook_http_post: http:// only).
  */
 #define _GNU_SOURCE
@@ -604,7 +604,7 @@ int trace_sub_run(store_conn *c, int *sent, nqi_error *err)
         "s.last_status, q.name, q.query, q.owner_org FROM epcis_subscriptions s JOIN "
         "epcis_queries q ON q.id = s.query_id WHERE s.active = 1 ORDER BY s.id";
     *sent = 0;
-    int64_t retry = env_ms("NQI_TRACE_SUB_RETRY_MS", 30000), now = now_ms();
+    int64_t retry = env_ms("NQI_TRACE_SUB_RETRY_MS", 5000), now = now_ms();
     store_rows *r;
     int rc = store_query(c, sql, NULL, 0, &r, err);
     if (rc)

@@ -526,6 +526,36 @@ static void test_exports(void **state)
     json_decref(rep);
 }
 
+static void test_consumer_page(void **state)
+{
+    fx *f = *state;
+    nqi_error e = {0};
+    /* an owner-written place name that tries to inject markup */
+    tfx_event x = {.event_id = E("99"), .type = "ObjectEvent", .action = "OBSERVE",
+                   .time = "2026-09-21T12:00:00+08:00", .step = "inspecting",
+                   .disp = "conformant", .loc = STOREX, .owner = ORG_DC, .pub = 1,
+                   .ids = {{"epc", GB_01, 1, "EA"}},
+                   .extra = "{\"nqi:placeName\": \"<script>alert('x')</script>苏州门店\"}"};
+    assert_int_equal(store_begin(f->c, true, &e), 0);
+    assert_int_equal(trace_fixture_insert(f->c, &x, NULL, &e), 0);
+    assert_int_equal(store_commit(f->c, &e), 0);
+    char *html = NULL;
+    size_t len = 0;
+    assert_int_equal(trace_consumer_html(f->c, "/01/09506000134390/10/GB2609A", &html, &len, &e), 0);
+    assert_non_null(strstr(html, "阳澄湖大闸蟹礼盒"));             /* product from the lot's ILMD */
+    assert_non_null(strstr(html, "苏州市相城区阳澄湖镇A塘"));        /* origin: the harvest place */
+    assert_non_null(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;苏州门店"));
+    assert_null(strstr(html, "<script>"));
+    assert_null(strstr(html, ORG_PACK));                        /* no organisation codes */
+    assert_null(strstr(html, "2026-09-20 06:00"));              /* the DC's private receiving */
+    assert_non_null(strstr(html, "2026-09-19 14:00"));          /* the public shipping */
+    free(html);
+    assert_int_equal(trace_consumer_html(f->c, "/01/09506000134390/10/NOLOT", &html, &len, &e),
+                     NQI_ENOTFOUND);
+    assert_int_equal(trace_consumer_html(f->c, "/01/09506000134391/10/GB2609A", &html, &len, &e),
+                     NQI_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +568,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consumer_page, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
