@@ -194,7 +194,9 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
   const r = await fetch(URL_ + qr);
   assert.equal(r.status, 200, qr);
   assert.match(r.headers.get('content-type'), /image\/(svg\+xml|png)/);
-  await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || TMP, 'screenshot-trace.png'), fullPage: false });
+  // the README's picture: the page down to the bottom of the graph
+  const graph = await page.locator('.tr-graph-card').boundingBox();
+  await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || TMP, 'screenshot-trace.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.ceil(graph.y + graph.height + 16) } });
   assert.deepEqual(unexpectedErrors(page), []);
   await page.context().close();
 });

@@ -127,6 +127,8 @@ export function graphOption({ root, dir, nodes, edges, selected, labels }) {
     series: [{
       type: 'graph',
       layout: 'none',
+      // room for the labels under the outermost nodes and for the legend
+      left: 100, right: 100, top: 40, bottom: 70,
       roam: true,
       draggable: true,
       edgeSymbol: ['none', 'arrow'],
