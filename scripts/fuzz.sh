@@ -7,8 +7,8 @@ make --no-print-directory all >/dev/null   # generated sources in build/gen
 secs=${FUZZ_SECONDS:-60}
 out=build/fuzz
 mkdir -p "$out/obj"
-flags="-std=gnu11 -g -O1 -Isrc -Ibuild/gen $(pkg-config --cflags libmicrohttpd jansson sqlite3 libpq libsodium) -fsanitize=fuzzer-no-link,address,undefined"
-libs="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium) -lxlsxwriter -lqrencode -lpng -lpthread -lm"
+flags="-std=gnu11 -g -O1 -Isrc -Ibuild/gen $(pkg-config --cflags libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0) -fsanitize=fuzzer-no-link,address,undefined"
+libs="$(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0) -lxlsxwriter -lqrencode -lpng -lpthread -lm"
 objs=()
 for src in $(find src -name '*.c' ! -name main.c) build/gen/*.c; do
     o=$out/obj/$(echo "$src" | tr / _).o

@@ -5,8 +5,11 @@
  * BASE is a whole OpenAPI 3.1 document (docs/openapi.json). A fragment
  * (docs/openapi/<module>.json) holds only {"paths": {...}, "components":
  * {"schemas": {...}, "responses": {...}, "parameters": {...}}, "tags": [...]};
- * its entries are added to the base. A path, component or tag defined twice
- * is an error, so two modules cannot silently overwrite each other. */
+ * its entries are added to the base. A component or tag defined twice is an
+ * error, so two modules cannot silently overwrite each other. A path may
+ * appear in two files when they define different operations (the EPCIS
+ * capture side documents POST /api/v1/epcis/events, the query side GET);
+ * the same operation twice is an error. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +27,30 @@ static int merge_object(json_t *dst, json_t *src, const char *what, const char *
         if (json_object_get(dst, key))
             return fprintf(stderr, "%s: %s \"%s\" is already defined\n", file, what, key), 1;
         json_object_set(dst, key, val);
+    }
+    return 0;
+}
+
+/* Paths: merged per operation (method). */
+static int merge_paths(json_t *dst, json_t *src, const char *file)
+{
+    const char *key;
+    json_t *val;
+    if (!src)
+        return 0;
+    if (!json_is_object(src))
+        return fprintf(stderr, "%s: paths is not an object\n", file), 1;
+    json_object_foreach(src, key, val)
+    {
+        json_t *have = json_object_get(dst, key);
+        if (!have) {
+            json_object_set(dst, key, val);
+            continue;
+        }
+        char what[512];
+        snprintf(what, sizeof what, "operation of path %s", key);
+        if (!json_is_object(val) || !json_is_object(have) || merge_object(have, val, what, file))
+            return 1;
     }
     return 0;
 }
@@ -51,7 +78,7 @@ int main(int argc, char **argv)
         json_t *frag = json_load_file(argv[i], JSON_REJECT_DUPLICATES, &je);
         if (!frag)
             return fprintf(stderr, "%s:%d: %s\n", argv[i], je.line, je.text), 1;
-        if (merge_object(child(doc, "paths"), json_object_get(frag, "paths"), "path", argv[i]))
+        if (merge_paths(child(doc, "paths"), json_object_get(frag, "paths"), argv[i]))
             return 1;
         json_t *fc = json_object_get(frag, "components");
         for (size_t k = 0; fc && k < sizeof comps / sizeof *comps; k++)

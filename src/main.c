@@ -42,6 +42,8 @@ static const cli_command commands[] = {
      "import the supervision directories (CSV, UTF-8 or GB18030)", cmd_directory, true},
     {"credit", "credit classify --all | classify CODE... | show CODE | restrictions CODE --purpose P",
      "quality-credit classification (质量信用分类)", cmd_credit, true},
+    {"trace", "trace backward|forward ID | recall ID... [--xlsx F|--csv F] | qr ID | demo",
+     "EPCIS genealogy, recall scope, QR codes, demo chain", cmd_trace, true},
     {"version", "version", "print the version", cmd_version, false},
     {"help", "help", "this list", cmd_help, false},
 };
@@ -62,6 +64,7 @@ static const struct {
     {"backup", ""},
     {"directory", "dry-run"},
     {"credit", "all,purpose="},
+    {"trace", "depth=,from=,to=,xlsx=,csv=,base=,png="},
 };
 
 /* Does the comma-separated spec list the flag name[0..n)? *value gets

@@ -36,6 +36,7 @@ int cmd_standards(int argc, char **argv);
 int cmd_draw(int argc, char **argv);      /* src/cli/cli_draw.c */
 int cmd_directory(int argc, char **argv); /* src/cli/cli_draw.c */
 int cmd_credit(int argc, char **argv);    /* src/cli/cli_credit.c */
+int cmd_trace(int argc, char **argv);     /* src/cli/cli_trace.c */
 
 /* Print a usage line for a command to stderr and return 2. */
 int cli_usage(const char *usage);

@@ -59,6 +59,16 @@ const char *http_query(const http_req *r, const char *name)
     return NULL;
 }
 
+int http_query_at(const http_req *r, int i, const char **name, const char **value)
+{
+    const http_ctx *c = ctx_of(r);
+    if (i < 0 || i >= c->nquery)
+        return 0;
+    *name = c->query[i].name;
+    *value = c->query[i].value;
+    return 1;
+}
+
 const char *http_header_get(const http_req *r, const char *name)
 {
     return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;

@@ -89,6 +89,10 @@ typedef struct http_resp {
 
 const char *http_param(const http_req *r, const char *name);          /* path param */
 const char *http_query(const http_req *r, const char *name);          /* decoded, or NULL */
+/* The i-th query pair in request order (repeated names included): 1 and
+ * *name and *value set (decoded, owned by the request), or 0 past the last.
+ * For APIs whose parameter names are open-ended (EPCIS EQ_source_<type>). */
+int http_query_at(const http_req *r, int i, const char **name, const char **value);
 const char *http_header_get(const http_req *r, const char *name);
 const char *http_cookie(const http_req *r, const char *name);
 

@@ -12,6 +12,8 @@
 //   .type and .retryAfter, taken from the RFC 7807 problem+json body when there is one.
 // * A raw body (string, Blob, ArrayBuffer — e.g. a CSV file as uploaded) goes as is with its own type:
 //     await api.post('/standards/import', undefined, { raw: file, contentType: 'text/csv', query: { dry_run: 1 } });
+// * Extra request headers: { headers: { 'GS1-Capture-Error-Behaviour': 'proceed' } }; the response
+//   headers too (e.g. a Link header for paging): { full: true } resolves to {data, headers, status}.
 // * A 401 calls the handler installed with onUnauthorized() (the router sends the user to /login
 //   when the current page needs a login); the error is still thrown.
 
@@ -66,8 +68,8 @@ export function apiUrl(path, query) {
   return url;
 }
 
-export async function request(method, path, { query, body, raw, contentType, signal, quiet401 = false } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+export async function request(method, path, { query, body, raw, contentType, signal, quiet401 = false, headers: extra, full = false } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json', ...extra };
   const init = { method, headers, credentials: 'same-origin', signal };
   if (method !== 'GET' && method !== 'HEAD') {
     headers['Content-Type'] = raw !== undefined ? contentType || 'application/octet-stream' : 'application/json';
@@ -84,7 +86,7 @@ export async function request(method, path, { query, body, raw, contentType, sig
     err.network = true;
     throw err;
   }
-  if (res.status === 204) return null;
+  if (res.status === 204) return full ? { data: null, headers: res.headers, status: 204 } : null;
   const ctype = res.headers.get('content-type') || '';
   const text = await res.text();
   let data = null;
@@ -102,7 +104,8 @@ export async function request(method, path, { query, body, raw, contentType, sig
     if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler(err);
     throw err;
   }
-  return data !== null ? data : text;
+  const out = data !== null ? data : text;
+  return full ? { data: out, headers: res.headers, status: res.status } : out;
 }
 
 export const api = {

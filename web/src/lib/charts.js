@@ -13,7 +13,7 @@ export function loadECharts() {
       import('echarts/renderers'),
     ]).then(([core, charts, components, renderers]) => {
       core.use([
-        charts.BarChart, charts.LineChart, charts.PieChart, charts.RadarChart, charts.GaugeChart,
+        charts.BarChart, charts.LineChart, charts.PieChart, charts.RadarChart, charts.GaugeChart, charts.GraphChart,
         components.GridComponent, components.TooltipComponent, components.LegendComponent,
         components.TitleComponent, components.DatasetComponent,
         renderers.CanvasRenderer,
