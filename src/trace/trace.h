@@ -10,4 +10,7 @@
 
 extern const nqi_module trace_module;
 
+/* POST /api/v1/trace/publish (publish.c): owners mark events public. */
+void trace_publish_routes(http_server *s);
+
 #endif

@@ -10,6 +10,7 @@ static void trace_routes(http_server *s)
 {
     epcis_capture_routes(s);
     trace_query_routes(s);
+    trace_publish_routes(s);
 }
 
 /* Capture recovery (interrupted jobs marked failed) before the subscription
