@@ -37,7 +37,7 @@
 #include "trace/gs1.h"
 #include "trace/query.h"
 
-#define BATCH 256
+#define BATCH 1024
 #define MAX_NODES 200000
 
 enum { K_MATERIAL = 0, K_CONTAINER = 1, K_PLACE = 2 };
