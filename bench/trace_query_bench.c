@@ -275,7 +275,10 @@ static void generate(store_conn *c, int lineages)
     char a[128], b[128], o[128], loc[64];
     int64_t serial = 1;
     for (int j = 0; j < lineages; j++) {
-        int64_t t = T0 + (int64_t)(j % 60) * DAY;
+        /* 60 start days; within a day lineages 37 s apart, so no two events
+         * of a kind share a timestamp (ties made the index useless for
+         * orderBy=eventTime + LIMIT in the first version) */
+        int64_t t = T0 + (int64_t)(j % 60) * DAY + (int64_t)(j / 60) * 37000;
         lot_id(j, 0, a, sizeof a);
         gln(10 * (j % 500), loc, sizeof loc);
         event(&g, "ObjectEvent", "ADD", "creating_class_instance", t, loc, "epc", a, 1,
