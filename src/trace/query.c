@@ -344,7 +344,7 @@ static int match_value(epcis_query *q, const char *name, const char *v, void *ct
             size_t l = strlen(pats[i].scheme);
             if (strncmp(sch, pats[i].scheme, l) || sch[l] != ':')
                 continue;
-            char pre[GS1_CANON_MAX];
+            char pre[GS1_INPUT_MAX + 64];
             buf_puts(&q->where, "(");
             for (int d = 0; d < (pats[i].lead && id.key[0] ? 10 : 1); d++) {
                 if (d)
