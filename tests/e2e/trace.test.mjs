@@ -194,6 +194,11 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
   const r = await fetch(URL_ + qr);
   assert.equal(r.status, 200, qr);
   assert.match(r.headers.get('content-type'), /image\/(svg\+xml|png)/);
+  // the lot's GB/T 38158 report and its product's FSMA 204 sheet download as workbooks
+  for (const t of ['lot-report', 'fsma-export']) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-test=${t}]`).click()]);
+    assert.equal(fs.readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK', t);
+  }
   // the README's picture: the page down to the bottom of the graph
   const graph = await page.locator('.tr-graph-card').boundingBox();
   await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || TMP, 'screenshot-trace.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.ceil(graph.y + graph.height + 16) } });
