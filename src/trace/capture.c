@@ -68,13 +68,20 @@ static void add_error(json_t *errors, size_t index, const char *field, const cha
                                             "field", f, "detail", detail));
 }
 
-/* Errors sorted by event index (validation errors and store conflicts
- * arrive in two runs). */
+/* Errors sorted by event index, stable (validation errors and store
+ * conflicts arrive in two runs; within an event the field order stays). */
+typedef struct eref {
+    json_t *e;
+    json_int_t index;
+    size_t pos;
+} eref;
+
 static int by_index(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "index"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "index"));
-    return (x > y) - (x < y);
+    const eref *x = a, *y = b;
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 static void sort_errors(json_t *errors)
@@ -82,14 +89,16 @@ static void sort_errors(json_t *errors)
     size_t n = json_array_size(errors);
     if (n < 2)
         return;
-    json_t **v = xmalloc(n * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_incref(json_array_get(errors, i));
-    /* stable enough: the runs are each in index order; merge by sorting */
+    eref *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i].e = json_incref(json_array_get(errors, i));
+        v[i].index = json_integer_value(json_object_get(v[i].e, "index"));
+        v[i].pos = i;
+    }
     qsort(v, n, sizeof *v, by_index);
     json_array_clear(errors);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(errors, v[i]);
+        json_array_append_new(errors, v[i].e);
     free(v);
 }
 
@@ -112,6 +121,18 @@ static void tune_sqlite(store_conn *c)
     store_exec(c, "PRAGMA mmap_size = 268435456", NULL, 0, NULL, &e);
 }
 
+struct conflicts {
+    json_t *errors;
+    size_t n;
+};
+
+static void on_conflict(void *ctx, const epcis_event *e, const char *message)
+{
+    struct conflicts *cf = ctx;
+    cf->n++;
+    add_error(cf->errors, e->index, "eventID", message);
+}
+
 /* Transaction (2). *captured counts stored events. */
 static int store_all(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
                      epcis_doc *d, int64_t job, int64_t *captured, nqi_error *err)
@@ -125,22 +146,16 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     bool invalid = json_array_size(d->errors) && !in->proceed; /* store nothing */
     bool failed = invalid;
     int64_t now = now_ms();
-    /* under rollback a conflict does not stop the loop: the job reports
+    /* under rollback a conflict does not stop the store: the job reports
      * every duplicate, then nothing is kept */
-    for (size_t i = 0; !rc && !invalid && i < d->n; i++) {
-        int64_t row;
-        nqi_error e = {0};
-        int r = epcis_event_store(c, &d->ev[i], in->owner_org, job, now, &row, &e);
-        if (r == NQI_ECONFLICT) {
-            add_error(d->errors, d->ev[i].index, "eventID", e.message);
-            failed = !in->proceed;
-        } else if (r) {
-            *err = e;
-            rc = r;
-        } else {
-            (*captured)++;
-        }
-    }
+    struct conflicts cf = {.errors = d->errors};
+    size_t stored = 0;
+    if (!rc && !invalid)
+        rc = epcis_events_store(c, d->ev, d->n, in->owner_org, job, now, on_conflict, &cf, &stored,
+                                err);
+    *captured = (int64_t)stored;
+    if (cf.n && !in->proceed)
+        failed = true;
     if (!rc && failed) {
         /* rollback: nothing of the document; the job's failure is recorded
          * in a transaction of its own below */

@@ -108,6 +108,17 @@ void epcis_time_format(int64_t ms, char *buf);
 int epcis_event_store(store_conn *c, const epcis_event *e, const char *owner_org, int64_t job,
                       int64_t record_time, int64_t *row_id, nqi_error *err);
 
+/* Store a document's valid events in order, inside the caller's write
+ * transaction, with multi-row INSERTs (EVENTS_PER_STMT events, identifier
+ * rows 100 at a time: a few statements per document, which is what makes
+ * PostgreSQL usable). An event already captured (also earlier in the same
+ * document) is reported through on_conflict and skipped; *stored counts
+ * the others. Returns a store error only (the transaction is then dead). */
+typedef void (*epcis_conflict_fn)(void *ctx, const epcis_event *e, const char *message);
+int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const char *owner_org,
+                       int64_t job, int64_t record_time, epcis_conflict_fn on_conflict, void *ctx,
+                       size_t *stored, nqi_error *err);
+
 /* HTTP routes of the capture side (capture_http.c); called from
  * trace_module's routes. */
 struct http_server;

@@ -623,7 +623,8 @@ static int render_events(walk *w, const char *seen, json_t *out, nqi_error *err)
     for (int i = 0; i < w->ne; i++)
         if (seen[i])
             order[n++] = i;
-    qsort_r(order, (size_t)n, sizeof *order, cmp_ev_time, w);
+    if (n)
+        qsort_r(order, (size_t)n, sizeof *order, cmp_ev_time, w);
     for (int i = 0; i < n; i++) {
         const event *e = &w->evs[order[i]];
         char t[48];
@@ -738,7 +739,8 @@ int trace_walk(store_conn *c, const trace_opts *o, json_t **out, nqi_error *err)
         nseen = (size_t)w.ne;
         /* in time order, both directions: a container's unpacking closes
          * its window before its later events are looked at */
-        qsort_r(hits, nh, sizeof *hits, cmp_hit_time, &w);
+        if (nh)
+            qsort_r(hits, nh, sizeof *hits, cmp_hit_time, &w);
         size_t nd = 0;
         del *dels = deletes(&w, hits, nh, &nd);
         for (size_t i = 0; i < nh; i++)

@@ -323,7 +323,7 @@ static int match_value(epcis_query *q, const char *name, const char *v, void *ct
     bool parsed = !gs1_parse(canon, strlen(canon), &id, &e);
     if (parsed && id.kind == GS1_KIND_GTIN && !id.lot[0] && !id.serial[0] && !id.cpv[0]) {
         /* a GTIN alone: the class itself and every lot / serial of it */
-        char pre[GS1_CANON_MAX + 2];
+        char pre[GS1_INPUT_MAX + 2];
         snprintf(pre, sizeof pre, "%s/", canon);
         buf_puts(&q->where, "i.ident = ? OR ");
         bind_text(q, canon);
@@ -344,7 +344,7 @@ static int match_value(epcis_query *q, const char *name, const char *v, void *ct
             size_t l = strlen(pats[i].scheme);
             if (strncmp(sch, pats[i].scheme, l) || sch[l] != ':')
                 continue;
-            char pre[GS1_CANON_MAX];
+            char pre[GS1_INPUT_MAX + 64];
             buf_puts(&q->where, "(");
             for (int d = 0; d < (pats[i].lead && id.key[0] ? 10 : 1); d++) {
                 if (d)

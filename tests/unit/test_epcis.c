@@ -335,6 +335,24 @@ static void test_document_errors(void **state)
                      "<EventList><ObjectEvent><eventTime>&lol2;</eventTime></ObjectEvent>"
                      "</EventList></EPCISBody></epcis:EPCISDocument>",
                      EPCIS_XML, NQI_EBADREQ, "body", "DTD");
+    /* the byte scan cannot see a UTF-16 DTD; the parsed document's is refused */
+    {
+        static const char x8[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE d [<!ENTITY a "
+                                 "\"aaaa\">]><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:"
+                                 "xsd:2\"><EPCISBody><EventList/></EPCISBody></epcis:EPCISDocument>";
+        char x16[2 * sizeof x8 + 2];
+        size_t n = 0;
+        x16[n++] = (char)0xFF; /* UTF-16LE byte-order mark */
+        x16[n++] = (char)0xFE;
+        for (size_t i = 0; i + 1 < sizeof x8; i++) {
+            x16[n++] = x8[i];
+            x16[n++] = 0;
+        }
+        epcis_doc d;
+        nqi_error err = {0};
+        assert_int_equal(epcis_doc_parse(x16, n, EPCIS_XML, 3, &d, &err), NQI_EBADREQ);
+        assert_non_null(strstr(err.fields[0].message, "DTD"));
+    }
     /* external entities never load: there is no DTD to declare them */
     expect_doc_error("<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><x>&xxe;</x>",
                      EPCIS_XML, NQI_EBADREQ, "body", "DTD");
