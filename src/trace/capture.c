@@ -176,8 +176,8 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     return rc;
 }
 
-int epcis_capture_run(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
-                      epcis_doc *d, int64_t *job_id, nqi_error *err)
+int epcis_capture_run_here(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
+                           epcis_doc *d, int64_t *job_id, nqi_error *err)
 {
     *job_id = 0;
     store_val p[] = {SV_TEXT(in->owner_org), in->created_by ? SV_INT(in->created_by) : SV_NULL,

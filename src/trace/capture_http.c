@@ -252,6 +252,8 @@ int epcis_capture_start(nqi_app *app, nqi_error *err)
         return err->code ? err->code : NQI_EDB;
     int64_t n = 0;
     int rc = epcis_capture_recover(c, process_start ? process_start : now_ms(), &n, err);
+    if (!rc)
+        rc = epcis_capture_writer_start(app->st, err);
     if (!rc && n)
         fprintf(stderr, "nqi serve: %lld interrupted EPCIS capture job(s) marked failed\n",
                 (long long)n);

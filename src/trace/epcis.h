@@ -143,6 +143,9 @@ typedef struct epcis_capture_in {
 struct http_principal;
 int epcis_capture_run(store_conn *c, const struct http_principal *actor, const epcis_capture_in *in,
                       epcis_doc *d, int64_t *job_id, nqi_error *err);
+/* On SQLite, run captures on one writer thread from now on (capture_writer.c;
+ * called by the start hook of `nqi serve`). No-op on PostgreSQL. */
+int epcis_capture_writer_start(store *st, nqi_error *err);
 /* The job as JSON {id, status, behaviour, event_count, captured, errors,
  * created_at, finished_at, owner_org}. org != NULL restricts to that
  * owner (NQI_ENOTFOUND otherwise). */
