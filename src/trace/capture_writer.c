@@ -58,8 +58,8 @@ static void *writer(void *arg)
         if (c)
             j->rc = epcis_capture_run_here(c, j->actor, j->in, j->d, j->job_id, j->err);
         else
-            j->rc = nqi_error_set(j->err, e.code ? e.code : NQI_EDB, "capture writer: %s",
-                                  e.message);
+            j->rc =
+                nqi_error_set(j->err, e.code ? e.code : NQI_EDB, "capture writer: %s", e.message);
         pthread_mutex_lock(&mu);
         j->done = true;
         pthread_cond_broadcast(&finished);

@@ -30,7 +30,7 @@ extern const vocab epcis_vocab_bizstep, epcis_vocab_disp, epcis_vocab_btt, epcis
 
 /* Checking context of one event. */
 typedef struct chk {
-    json_t *errors;     /* where problems go ({index, field, detail}) */
+    json_t *errors; /* where problems go ({index, field, detail}) */
     size_t index;
     const char *prefix; /* "epcisBody/eventList/3/" */
     const json_t *ctx;  /* declared prefixes {prefix: namespace} */

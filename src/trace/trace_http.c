@@ -10,4 +10,5 @@ static void trace_routes(http_server *s)
     epcis_capture_routes(s);
 }
 
-const nqi_module trace_module = {.name = "trace", .routes = trace_routes, .start = epcis_capture_start};
+const nqi_module trace_module = {
+    .name = "trace", .routes = trace_routes, .start = epcis_capture_start};
