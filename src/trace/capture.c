@@ -35,8 +35,7 @@ static int job_finish(store_conn *c, int64_t job, const char *status, int64_t ca
                       const json_t *errors, nqi_error *err)
 {
     char *ej = json_dumps(errors, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    store_val p[] = {SV_TEXT(status), SV_INT(captured), SV_TEXT(ej), SV_INT(now_ms()),
-                     SV_INT(job)};
+    store_val p[] = {SV_TEXT(status), SV_INT(captured), SV_TEXT(ej), SV_INT(now_ms()), SV_INT(job)};
     int rc = store_exec(c,
                         "UPDATE epcis_capture_jobs SET status = ?, captured = ?, errors = ?, "
                         "finished_at = ? WHERE id = ?",
@@ -50,9 +49,9 @@ static int job_audit(store_conn *c, const http_principal *actor, int64_t job, co
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)job);
-    json_t *after = json_pack("{s:s, s:I, s:I, s:I}", "status", status, "event_count",
-                              (json_int_t)total, "captured", (json_int_t)captured, "errors",
-                              (json_int_t)nerr);
+    json_t *after =
+        json_pack("{s:s, s:I, s:I, s:I}", "status", status, "event_count", (json_int_t)total,
+                  "captured", (json_int_t)captured, "errors", (json_int_t)nerr);
     int rc = audit_record(c, actor, "epcis.capture", "epcis_capture_job", id, NULL, after, err);
     json_decref(after);
     return rc;
@@ -64,8 +63,8 @@ static void add_error(json_t *errors, size_t index, const char *field, const cha
         return;
     char f[80];
     snprintf(f, sizeof f, "epcisBody/eventList/%zu/%s", index, field);
-    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index,
-                                            "field", f, "detail", detail));
+    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "field",
+                                            f, "detail", detail));
 }
 
 /* Errors sorted by event index, stable (validation errors and store
@@ -176,8 +175,8 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     return rc;
 }
 
-int epcis_capture_run(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
-                      epcis_doc *d, int64_t *job_id, nqi_error *err)
+int epcis_capture_run_here(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
+                           epcis_doc *d, int64_t *job_id, nqi_error *err)
 {
     *job_id = 0;
     store_val p[] = {SV_TEXT(in->owner_org), in->created_by ? SV_INT(in->created_by) : SV_NULL,
@@ -233,12 +232,11 @@ static json_t *job_row(store_rows *r, void *ctx)
     json_t *errors = json_loads(store_text(r, 6) ? store_text(r, 6) : "[]", 0, &je);
     const char *status = store_text(r, 3);
     json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:b, s:s, s:I, s:I, s:o, s:s}", "id",
-                          (json_int_t)store_int(r, 0), "captureID", "", "status", status,
-                          "running", !strcmp(status, "running"), "success",
-                          !strcmp(status, "success"), "captureErrorBehaviour", store_text(r, 2),
-                          "event_count", (json_int_t)store_int(r, 4), "captured",
-                          (json_int_t)store_int(r, 5), "errors", errors ? errors : json_array(),
-                          "createdAt", ca);
+                          (json_int_t)store_int(r, 0), "captureID", "", "status", status, "running",
+                          !strcmp(status, "running"), "success", !strcmp(status, "success"),
+                          "captureErrorBehaviour", store_text(r, 2), "event_count",
+                          (json_int_t)store_int(r, 4), "captured", (json_int_t)store_int(r, 5),
+                          "errors", errors ? errors : json_array(), "createdAt", ca);
     if (!o)
         return NULL;
     char id[24];
@@ -255,8 +253,7 @@ static json_t *job_row(store_rows *r, void *ctx)
     return o;
 }
 
-int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **out,
-                           nqi_error *err)
+int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **out, nqi_error *err)
 {
     store_val p[] = {SV_INT(id), SV_TEXT(org), SV_TEXT(org)};
     store_rows *r;
@@ -280,8 +277,7 @@ int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **
 int epcis_capture_job_list(store_conn *c, const char *org, int64_t limit, int64_t cursor,
                            json_t **out, nqi_error *err)
 {
-    store_val p[] = {SV_TEXT(org), SV_TEXT(org), SV_INT(cursor), SV_INT(cursor),
-                     SV_INT(limit + 1)};
+    store_val p[] = {SV_TEXT(org), SV_TEXT(org), SV_INT(cursor), SV_INT(cursor), SV_INT(limit + 1)};
     store_rows *r;
     int rc = store_query(c,
                          JOB_COLS "WHERE (CAST(? AS TEXT) IS NULL OR owner_org = ?) "

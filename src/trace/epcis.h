@@ -48,20 +48,20 @@
 typedef enum epcis_format { EPCIS_JSON = 1, EPCIS_XML = 2 } epcis_format;
 
 typedef struct epcis_event {
-    size_t index;          /* position in the document's eventList */
-    json_t *doc;           /* the normalised event (owned) */
-    char *event_id;        /* doc's eventID (owned) */
+    size_t index;   /* position in the document's eventList */
+    json_t *doc;    /* the normalised event (owned) */
+    char *event_id; /* doc's eventID (owned) */
     char hash[EPCIS_HASH_MAX];
-    const char *type;      /* points into doc */
-    int64_t event_time;    /* Unix ms, UTC */
-    bool error_declared;   /* carries an errorDeclaration */
+    const char *type;    /* points into doc */
+    int64_t event_time;  /* Unix ms, UTC */
+    bool error_declared; /* carries an errorDeclaration */
 } epcis_event;
 
 typedef struct epcis_doc {
-    size_t total;          /* events in the document */
-    size_t n;              /* valid events, in document order */
+    size_t total; /* events in the document */
+    size_t n;     /* valid events, in document order */
     epcis_event *ev;
-    json_t *errors;        /* [{index, field, detail}] of invalid events */
+    json_t *errors; /* [{index, field, detail}] of invalid events */
 } epcis_doc;
 
 /* Parse a whole EPCISDocument. Document-level problems fail the call:
@@ -131,9 +131,9 @@ int epcis_capture_start(struct nqi_app *app, nqi_error *err);
 
 /* Capture jobs (capture.c). */
 typedef struct epcis_capture_in {
-    const char *owner_org;  /* may be NULL */
+    const char *owner_org; /* may be NULL */
     int64_t created_by;
-    bool proceed;           /* GS1-Capture-Error-Behaviour: proceed */
+    bool proceed; /* GS1-Capture-Error-Behaviour: proceed */
 } epcis_capture_in;
 
 /* Run a whole capture of a parsed document as a job: the job row is
@@ -143,6 +143,9 @@ typedef struct epcis_capture_in {
 struct http_principal;
 int epcis_capture_run(store_conn *c, const struct http_principal *actor, const epcis_capture_in *in,
                       epcis_doc *d, int64_t *job_id, nqi_error *err);
+/* On SQLite, run captures on one writer thread from now on (capture_writer.c;
+ * called by the start hook of `nqi serve`). No-op on PostgreSQL. */
+int epcis_capture_writer_start(store *st, nqi_error *err);
 /* The job as JSON {id, status, behaviour, event_count, captured, errors,
  * created_at, finished_at, owner_org}. org != NULL restricts to that
  * owner (NQI_ENOTFOUND otherwise). */

@@ -291,15 +291,39 @@ static void location(buf *b, const hctx *h, const json_t *ev, const char *name)
     ext_members(b, h, o, skip, 0);
 }
 
-static const char *const meta_order[] = {"time",     "startTime",      "endTime",
-                                         "deviceID", "deviceMetadata", "rawData",
-                                         "dataProcessingMethod", "bizRules", NULL};
-static const char *const report_order[] = {
-    "type",          "exception",         "deviceID",  "deviceMetadata", "rawData",
-    "dataProcessingMethod", "time",       "microorganism", "chemicalSubstance", "value",
-    "component",     "stringValue",       "booleanValue", "hexBinaryValue", "uriValue",
-    "minValue",      "maxValue",          "meanValue", "sDev",           "percRank",
-    "percValue",     "uom",               "coordinateReferenceSystem", NULL};
+static const char *const meta_order[] = {"time",
+                                         "startTime",
+                                         "endTime",
+                                         "deviceID",
+                                         "deviceMetadata",
+                                         "rawData",
+                                         "dataProcessingMethod",
+                                         "bizRules",
+                                         NULL};
+static const char *const report_order[] = {"type",
+                                           "exception",
+                                           "deviceID",
+                                           "deviceMetadata",
+                                           "rawData",
+                                           "dataProcessingMethod",
+                                           "time",
+                                           "microorganism",
+                                           "chemicalSubstance",
+                                           "value",
+                                           "component",
+                                           "stringValue",
+                                           "booleanValue",
+                                           "hexBinaryValue",
+                                           "uriValue",
+                                           "minValue",
+                                           "maxValue",
+                                           "meanValue",
+                                           "sDev",
+                                           "percRank",
+                                           "percValue",
+                                           "uom",
+                                           "coordinateReferenceSystem",
+                                           NULL};
 
 static void sensor_part(buf *b, const hctx *h, const char *name, const json_t *o,
                         const char *const *order)
@@ -373,13 +397,36 @@ static void pdisp(buf *b, const json_t *ev)
 }
 
 /* Event members that are standard (written above) or not hashed. */
-static const char *const not_ext[] = {
-    "type", "@context", "eventTime", "eventTimeZoneOffset", "eventID", "recordTime",
-    "certificationInfo", "errorDeclaration", "epcList", "parentID", "inputEPCList", "childEPCs",
-    "quantityList", "childQuantityList", "inputQuantityList", "outputEPCList",
-    "outputQuantityList", "action", "transformationID", "bizStep", "disposition",
-    "persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList",
-    "destinationList", "sensorElementList", "ilmd", NULL};
+static const char *const not_ext[] = {"type",
+                                      "@context",
+                                      "eventTime",
+                                      "eventTimeZoneOffset",
+                                      "eventID",
+                                      "recordTime",
+                                      "certificationInfo",
+                                      "errorDeclaration",
+                                      "epcList",
+                                      "parentID",
+                                      "inputEPCList",
+                                      "childEPCs",
+                                      "quantityList",
+                                      "childQuantityList",
+                                      "inputQuantityList",
+                                      "outputEPCList",
+                                      "outputQuantityList",
+                                      "action",
+                                      "transformationID",
+                                      "bizStep",
+                                      "disposition",
+                                      "persistentDisposition",
+                                      "readPoint",
+                                      "bizLocation",
+                                      "bizTransactionList",
+                                      "sourceList",
+                                      "destinationList",
+                                      "sensorElementList",
+                                      "ilmd",
+                                      NULL};
 
 int epcis_event_hash(const json_t *ev, char out[EPCIS_HASH_MAX], char **prehash)
 {

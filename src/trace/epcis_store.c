@@ -85,8 +85,7 @@ static void qtys(idrows *r, const json_t *ev, const char *list, const char *role
     }
 }
 
-static void typed(idrows *r, const json_t *ev, const char *list, const char *item,
-                  const char *role)
+static void typed(idrows *r, const json_t *ev, const char *list, const char *item, const char *role)
 {
     size_t i;
     json_t *e;
