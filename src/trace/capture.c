@@ -35,8 +35,7 @@ static int job_finish(store_conn *c, int64_t job, const char *status, int64_t ca
                       const json_t *errors, nqi_error *err)
 {
     char *ej = json_dumps(errors, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    store_val p[] = {SV_TEXT(status), SV_INT(captured), SV_TEXT(ej), SV_INT(now_ms()),
-                     SV_INT(job)};
+    store_val p[] = {SV_TEXT(status), SV_INT(captured), SV_TEXT(ej), SV_INT(now_ms()), SV_INT(job)};
     int rc = store_exec(c,
                         "UPDATE epcis_capture_jobs SET status = ?, captured = ?, errors = ?, "
                         "finished_at = ? WHERE id = ?",
@@ -50,9 +49,9 @@ static int job_audit(store_conn *c, const http_principal *actor, int64_t job, co
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)job);
-    json_t *after = json_pack("{s:s, s:I, s:I, s:I}", "status", status, "event_count",
-                              (json_int_t)total, "captured", (json_int_t)captured, "errors",
-                              (json_int_t)nerr);
+    json_t *after =
+        json_pack("{s:s, s:I, s:I, s:I}", "status", status, "event_count", (json_int_t)total,
+                  "captured", (json_int_t)captured, "errors", (json_int_t)nerr);
     int rc = audit_record(c, actor, "epcis.capture", "epcis_capture_job", id, NULL, after, err);
     json_decref(after);
     return rc;
@@ -64,17 +63,24 @@ static void add_error(json_t *errors, size_t index, const char *field, const cha
         return;
     char f[80];
     snprintf(f, sizeof f, "epcisBody/eventList/%zu/%s", index, field);
-    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index,
-                                            "field", f, "detail", detail));
+    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "field",
+                                            f, "detail", detail));
 }
 
-/* Errors sorted by event index (validation errors and store conflicts
- * arrive in two runs). */
+/* Errors sorted by event index, stable (validation errors and store
+ * conflicts arrive in two runs; within an event the field order stays). */
+typedef struct eref {
+    json_t *e;
+    json_int_t index;
+    size_t pos;
+} eref;
+
 static int by_index(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "index"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "index"));
-    return (x > y) - (x < y);
+    const eref *x = a, *y = b;
+    if (x->index != y->index)
+        return (x->index > y->index) - (x->index < y->index);
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 static void sort_errors(json_t *errors)
@@ -82,14 +88,16 @@ static void sort_errors(json_t *errors)
     size_t n = json_array_size(errors);
     if (n < 2)
         return;
-    json_t **v = xmalloc(n * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_incref(json_array_get(errors, i));
-    /* stable enough: the runs are each in index order; merge by sorting */
+    eref *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i].e = json_incref(json_array_get(errors, i));
+        v[i].index = json_integer_value(json_object_get(v[i].e, "index"));
+        v[i].pos = i;
+    }
     qsort(v, n, sizeof *v, by_index);
     json_array_clear(errors);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(errors, v[i]);
+        json_array_append_new(errors, v[i].e);
     free(v);
 }
 
@@ -112,6 +120,18 @@ static void tune_sqlite(store_conn *c)
     store_exec(c, "PRAGMA mmap_size = 268435456", NULL, 0, NULL, &e);
 }
 
+struct conflicts {
+    json_t *errors;
+    size_t n;
+};
+
+static void on_conflict(void *ctx, const epcis_event *e, const char *message)
+{
+    struct conflicts *cf = ctx;
+    cf->n++;
+    add_error(cf->errors, e->index, "eventID", message);
+}
+
 /* Transaction (2). *captured counts stored events. */
 static int store_all(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
                      epcis_doc *d, int64_t job, int64_t *captured, nqi_error *err)
@@ -125,22 +145,16 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     bool invalid = json_array_size(d->errors) && !in->proceed; /* store nothing */
     bool failed = invalid;
     int64_t now = now_ms();
-    /* under rollback a conflict does not stop the loop: the job reports
+    /* under rollback a conflict does not stop the store: the job reports
      * every duplicate, then nothing is kept */
-    for (size_t i = 0; !rc && !invalid && i < d->n; i++) {
-        int64_t row;
-        nqi_error e = {0};
-        int r = epcis_event_store(c, &d->ev[i], in->owner_org, job, now, &row, &e);
-        if (r == NQI_ECONFLICT) {
-            add_error(d->errors, d->ev[i].index, "eventID", e.message);
-            failed = !in->proceed;
-        } else if (r) {
-            *err = e;
-            rc = r;
-        } else {
-            (*captured)++;
-        }
-    }
+    struct conflicts cf = {.errors = d->errors};
+    size_t stored = 0;
+    if (!rc && !invalid)
+        rc = epcis_events_store(c, d->ev, d->n, in->owner_org, job, now, on_conflict, &cf, &stored,
+                                err);
+    *captured = (int64_t)stored;
+    if (cf.n && !in->proceed)
+        failed = true;
     if (!rc && failed) {
         /* rollback: nothing of the document; the job's failure is recorded
          * in a transaction of its own below */
@@ -161,8 +175,8 @@ static int store_all(store_conn *c, const http_principal *actor, const epcis_cap
     return rc;
 }
 
-int epcis_capture_run(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
-                      epcis_doc *d, int64_t *job_id, nqi_error *err)
+int epcis_capture_run_here(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
+                           epcis_doc *d, int64_t *job_id, nqi_error *err)
 {
     *job_id = 0;
     store_val p[] = {SV_TEXT(in->owner_org), in->created_by ? SV_INT(in->created_by) : SV_NULL,
@@ -218,12 +232,11 @@ static json_t *job_row(store_rows *r, void *ctx)
     json_t *errors = json_loads(store_text(r, 6) ? store_text(r, 6) : "[]", 0, &je);
     const char *status = store_text(r, 3);
     json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:b, s:s, s:I, s:I, s:o, s:s}", "id",
-                          (json_int_t)store_int(r, 0), "captureID", "", "status", status,
-                          "running", !strcmp(status, "running"), "success",
-                          !strcmp(status, "success"), "captureErrorBehaviour", store_text(r, 2),
-                          "event_count", (json_int_t)store_int(r, 4), "captured",
-                          (json_int_t)store_int(r, 5), "errors", errors ? errors : json_array(),
-                          "createdAt", ca);
+                          (json_int_t)store_int(r, 0), "captureID", "", "status", status, "running",
+                          !strcmp(status, "running"), "success", !strcmp(status, "success"),
+                          "captureErrorBehaviour", store_text(r, 2), "event_count",
+                          (json_int_t)store_int(r, 4), "captured", (json_int_t)store_int(r, 5),
+                          "errors", errors ? errors : json_array(), "createdAt", ca);
     if (!o)
         return NULL;
     char id[24];
@@ -240,8 +253,7 @@ static json_t *job_row(store_rows *r, void *ctx)
     return o;
 }
 
-int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **out,
-                           nqi_error *err)
+int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **out, nqi_error *err)
 {
     store_val p[] = {SV_INT(id), SV_TEXT(org), SV_TEXT(org)};
     store_rows *r;
@@ -265,8 +277,7 @@ int epcis_capture_job_json(store_conn *c, int64_t id, const char *org, json_t **
 int epcis_capture_job_list(store_conn *c, const char *org, int64_t limit, int64_t cursor,
                            json_t **out, nqi_error *err)
 {
-    store_val p[] = {SV_TEXT(org), SV_TEXT(org), SV_INT(cursor), SV_INT(cursor),
-                     SV_INT(limit + 1)};
+    store_val p[] = {SV_TEXT(org), SV_TEXT(org), SV_INT(cursor), SV_INT(cursor), SV_INT(limit + 1)};
     store_rows *r;
     int rc = store_query(c,
                          JOB_COLS "WHERE (CAST(? AS TEXT) IS NULL OR owner_org = ?) "

@@ -158,8 +158,8 @@ static void h_jobs(http_req *r, http_resp *w)
     if (!rc)
         rc = caller_org(r, &org, &err);
     if (!rc)
-        rc = epcis_capture_job_list(r->db, r->principal.role == ROLE_ENTERPRISE ? org : NULL,
-                                    limit, cursor, &out, &err);
+        rc = epcis_capture_job_list(r->db, r->principal.role == ROLE_ENTERPRISE ? org : NULL, limit,
+                                    cursor, &out, &err);
     if (rc)
         http_resp_problem(w, r, &err);
     else
@@ -207,8 +207,8 @@ static void h_event(http_req *r, http_resp *w)
         char id[24];
         snprintf(id, sizeof id, "%lld", (long long)row);
         json_t *after = json_pack("{s:s, s:s}", "eventID", e.event_id, "type", e.type);
-        rc = audit_record(r->db, &r->principal, "epcis.event", "epcis_event", id, NULL, after,
-                          &err);
+        rc =
+            audit_record(r->db, &r->principal, "epcis.event", "epcis_event", id, NULL, after, &err);
         json_decref(after);
     }
     if (!rc)
@@ -252,6 +252,8 @@ int epcis_capture_start(nqi_app *app, nqi_error *err)
         return err->code ? err->code : NQI_EDB;
     int64_t n = 0;
     int rc = epcis_capture_recover(c, process_start ? process_start : now_ms(), &n, err);
+    if (!rc)
+        rc = epcis_capture_writer_start(app->st, err);
     if (!rc && n)
         fprintf(stderr, "nqi serve: %lld interrupted EPCIS capture job(s) marked failed\n",
                 (long long)n);

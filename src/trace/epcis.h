@@ -48,20 +48,20 @@
 typedef enum epcis_format { EPCIS_JSON = 1, EPCIS_XML = 2 } epcis_format;
 
 typedef struct epcis_event {
-    size_t index;          /* position in the document's eventList */
-    json_t *doc;           /* the normalised event (owned) */
-    char *event_id;        /* doc's eventID (owned) */
+    size_t index;   /* position in the document's eventList */
+    json_t *doc;    /* the normalised event (owned) */
+    char *event_id; /* doc's eventID (owned) */
     char hash[EPCIS_HASH_MAX];
-    const char *type;      /* points into doc */
-    int64_t event_time;    /* Unix ms, UTC */
-    bool error_declared;   /* carries an errorDeclaration */
+    const char *type;    /* points into doc */
+    int64_t event_time;  /* Unix ms, UTC */
+    bool error_declared; /* carries an errorDeclaration */
 } epcis_event;
 
 typedef struct epcis_doc {
-    size_t total;          /* events in the document */
-    size_t n;              /* valid events, in document order */
+    size_t total; /* events in the document */
+    size_t n;     /* valid events, in document order */
     epcis_event *ev;
-    json_t *errors;        /* [{index, field, detail}] of invalid events */
+    json_t *errors; /* [{index, field, detail}] of invalid events */
 } epcis_doc;
 
 /* Parse a whole EPCISDocument. Document-level problems fail the call:
@@ -108,6 +108,17 @@ void epcis_time_format(int64_t ms, char *buf);
 int epcis_event_store(store_conn *c, const epcis_event *e, const char *owner_org, int64_t job,
                       int64_t record_time, int64_t *row_id, nqi_error *err);
 
+/* Store a document's valid events in order, inside the caller's write
+ * transaction, with multi-row INSERTs (EVENTS_PER_STMT events, identifier
+ * rows 100 at a time: a few statements per document, which is what makes
+ * PostgreSQL usable). An event already captured (also earlier in the same
+ * document) is reported through on_conflict and skipped; *stored counts
+ * the others. Returns a store error only (the transaction is then dead). */
+typedef void (*epcis_conflict_fn)(void *ctx, const epcis_event *e, const char *message);
+int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const char *owner_org,
+                       int64_t job, int64_t record_time, epcis_conflict_fn on_conflict, void *ctx,
+                       size_t *stored, nqi_error *err);
+
 /* HTTP routes of the capture side (capture_http.c); called from
  * trace_module's routes. */
 struct http_server;
@@ -120,9 +131,9 @@ int epcis_capture_start(struct nqi_app *app, nqi_error *err);
 
 /* Capture jobs (capture.c). */
 typedef struct epcis_capture_in {
-    const char *owner_org;  /* may be NULL */
+    const char *owner_org; /* may be NULL */
     int64_t created_by;
-    bool proceed;           /* GS1-Capture-Error-Behaviour: proceed */
+    bool proceed; /* GS1-Capture-Error-Behaviour: proceed */
 } epcis_capture_in;
 
 /* Run a whole capture of a parsed document as a job: the job row is
@@ -132,6 +143,9 @@ typedef struct epcis_capture_in {
 struct http_principal;
 int epcis_capture_run(store_conn *c, const struct http_principal *actor, const epcis_capture_in *in,
                       epcis_doc *d, int64_t *job_id, nqi_error *err);
+/* On SQLite, run captures on one writer thread from now on (capture_writer.c;
+ * called by the start hook of `nqi serve`). No-op on PostgreSQL. */
+int epcis_capture_writer_start(store *st, nqi_error *err);
 /* The job as JSON {id, status, behaviour, event_count, captured, errors,
  * created_at, finished_at, owner_org}. org != NULL restricts to that
  * owner (NQI_ENOTFOUND otherwise). */

@@ -130,6 +130,17 @@ static void kv(buf *b, const char *key, const json_t *v)
     put_scalar(b, key, v);
 }
 
+/* A standard field whose normalised value is already what the algorithm
+ * writes (times in UTC, canonical identifiers, validated codes): no
+ * second canonicalisation. */
+static void kv_raw(buf *b, const char *key, const json_t *v)
+{
+    if (json_is_string(v))
+        buf_printf(b, "%s=%s", key, json_string_value(v));
+    else
+        kv(b, key, v);
+}
+
 /* A CBV value: bare names become their Web URI. */
 static void kv_cbv(buf *b, const char *key, const json_t *v, const char *web)
 {
@@ -240,9 +251,9 @@ static void qty_list(buf *b, const json_t *ev, const char *name)
         buf q;
         buf_init(&q, 0);
         buf_puts(&q, "quantityElement");
-        kv(&q, "epcClass", json_object_get(e, "epcClass"));
+        kv_raw(&q, "epcClass", json_object_get(e, "epcClass"));
         kv(&q, "quantity", json_object_get(e, "quantity"));
-        kv(&q, "uom", json_object_get(e, "uom"));
+        kv_raw(&q, "uom", json_object_get(e, "uom"));
         sl_add(&s, buf_steal(&q));
     }
     sl_flush(&s, b);
@@ -263,7 +274,7 @@ static void typed_list(buf *b, const json_t *ev, const char *name, const char *i
         buf q;
         buf_init(&q, 0);
         kv_cbv(&q, "type", json_object_get(e, "type"), web);
-        kv(&q, item, json_object_get(e, item));
+        kv_raw(&q, item, json_object_get(e, item));
         sl_add(&s, q.data ? buf_steal(&q) : xstrdup(""));
     }
     sl_flush(&s, b);
@@ -276,19 +287,43 @@ static void location(buf *b, const hctx *h, const json_t *ev, const char *name)
     if (!o)
         return;
     buf_puts(b, name);
-    kv(b, "id", json_object_get(o, "id"));
+    kv_raw(b, "id", json_object_get(o, "id"));
     ext_members(b, h, o, skip, 0);
 }
 
-static const char *const meta_order[] = {"time",     "startTime",      "endTime",
-                                         "deviceID", "deviceMetadata", "rawData",
-                                         "dataProcessingMethod", "bizRules", NULL};
-static const char *const report_order[] = {
-    "type",          "exception",         "deviceID",  "deviceMetadata", "rawData",
-    "dataProcessingMethod", "time",       "microorganism", "chemicalSubstance", "value",
-    "component",     "stringValue",       "booleanValue", "hexBinaryValue", "uriValue",
-    "minValue",      "maxValue",          "meanValue", "sDev",           "percRank",
-    "percValue",     "uom",               "coordinateReferenceSystem", NULL};
+static const char *const meta_order[] = {"time",
+                                         "startTime",
+                                         "endTime",
+                                         "deviceID",
+                                         "deviceMetadata",
+                                         "rawData",
+                                         "dataProcessingMethod",
+                                         "bizRules",
+                                         NULL};
+static const char *const report_order[] = {"type",
+                                           "exception",
+                                           "deviceID",
+                                           "deviceMetadata",
+                                           "rawData",
+                                           "dataProcessingMethod",
+                                           "time",
+                                           "microorganism",
+                                           "chemicalSubstance",
+                                           "value",
+                                           "component",
+                                           "stringValue",
+                                           "booleanValue",
+                                           "hexBinaryValue",
+                                           "uriValue",
+                                           "minValue",
+                                           "maxValue",
+                                           "meanValue",
+                                           "sDev",
+                                           "percRank",
+                                           "percValue",
+                                           "uom",
+                                           "coordinateReferenceSystem",
+                                           NULL};
 
 static void sensor_part(buf *b, const hctx *h, const char *name, const json_t *o,
                         const char *const *order)
@@ -362,13 +397,36 @@ static void pdisp(buf *b, const json_t *ev)
 }
 
 /* Event members that are standard (written above) or not hashed. */
-static const char *const not_ext[] = {
-    "type", "@context", "eventTime", "eventTimeZoneOffset", "eventID", "recordTime",
-    "certificationInfo", "errorDeclaration", "epcList", "parentID", "inputEPCList", "childEPCs",
-    "quantityList", "childQuantityList", "inputQuantityList", "outputEPCList",
-    "outputQuantityList", "action", "transformationID", "bizStep", "disposition",
-    "persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList",
-    "destinationList", "sensorElementList", "ilmd", NULL};
+static const char *const not_ext[] = {"type",
+                                      "@context",
+                                      "eventTime",
+                                      "eventTimeZoneOffset",
+                                      "eventID",
+                                      "recordTime",
+                                      "certificationInfo",
+                                      "errorDeclaration",
+                                      "epcList",
+                                      "parentID",
+                                      "inputEPCList",
+                                      "childEPCs",
+                                      "quantityList",
+                                      "childQuantityList",
+                                      "inputQuantityList",
+                                      "outputEPCList",
+                                      "outputQuantityList",
+                                      "action",
+                                      "transformationID",
+                                      "bizStep",
+                                      "disposition",
+                                      "persistentDisposition",
+                                      "readPoint",
+                                      "bizLocation",
+                                      "bizTransactionList",
+                                      "sourceList",
+                                      "destinationList",
+                                      "sensorElementList",
+                                      "ilmd",
+                                      NULL};
 
 int epcis_event_hash(const json_t *ev, char out[EPCIS_HASH_MAX], char **prehash)
 {
@@ -383,10 +441,10 @@ int epcis_event_hash(const json_t *ev, char out[EPCIS_HASH_MAX], char **prehash)
     buf b;
     buf_init(&b, 0);
     buf_printf(&b, "eventType=%s", json_string_value(json_object_get(ev, "type")));
-    kv(&b, "eventTime", json_object_get(ev, "eventTime"));
-    kv(&b, "eventTimeZoneOffset", json_object_get(ev, "eventTimeZoneOffset"));
+    kv_raw(&b, "eventTime", json_object_get(ev, "eventTime"));
+    kv_raw(&b, "eventTimeZoneOffset", json_object_get(ev, "eventTimeZoneOffset"));
     id_list(&b, ev, "epcList");
-    kv(&b, "parentID", json_object_get(ev, "parentID"));
+    kv_raw(&b, "parentID", json_object_get(ev, "parentID"));
     id_list(&b, ev, "inputEPCList");
     id_list(&b, ev, "childEPCs");
     qty_list(&b, ev, "quantityList");
@@ -394,8 +452,8 @@ int epcis_event_hash(const json_t *ev, char out[EPCIS_HASH_MAX], char **prehash)
     qty_list(&b, ev, "inputQuantityList");
     id_list(&b, ev, "outputEPCList");
     qty_list(&b, ev, "outputQuantityList");
-    kv(&b, "action", json_object_get(ev, "action"));
-    kv(&b, "transformationID", json_object_get(ev, "transformationID"));
+    kv_raw(&b, "action", json_object_get(ev, "action"));
+    kv_raw(&b, "transformationID", json_object_get(ev, "transformationID"));
     kv_cbv(&b, "bizStep", json_object_get(ev, "bizStep"), epcis_vocab_bizstep.web);
     kv_cbv(&b, "disposition", json_object_get(ev, "disposition"), epcis_vocab_disp.web);
     pdisp(&b, ev);

@@ -30,7 +30,7 @@ extern const vocab epcis_vocab_bizstep, epcis_vocab_disp, epcis_vocab_btt, epcis
 
 /* Checking context of one event. */
 typedef struct chk {
-    json_t *errors;     /* where problems go ({index, field, detail}) */
+    json_t *errors; /* where problems go ({index, field, detail}) */
     size_t index;
     const char *prefix; /* "epcisBody/eventList/3/" */
     const json_t *ctx;  /* declared prefixes {prefix: namespace} */
@@ -70,7 +70,13 @@ bool epcis_builtin_ns(const char *prefix);
  * among them. */
 bool epcis_ctx_merge(json_t *ctx, const json_t *context);
 
-int epcis_strcmp_p(const void *a, const void *b); /* qsort over const char * */
+int epcis_strcmp_p(const void *a, const void *b);
+
+/* epcis_capture_run without the SQLite writer thread (capture.c). */
+struct http_principal;
+int epcis_capture_run_here(store_conn *c, const struct http_principal *actor,
+                           const epcis_capture_in *in, epcis_doc *d, int64_t *job_id,
+                           nqi_error *err); /* qsort over const char * */
 
 /* The XML binding as the raw JSON-LD document epcis_doc_parse then reads
  * (epcis_xml.c). NQI_EBADREQ / NQI_EINVAL on document-level problems. */

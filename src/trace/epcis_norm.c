@@ -200,8 +200,8 @@ static bool gs1_urn(const char *s)
     if (ci_prefix(s, "urn:nqi:"))
         return true;
     static const char *const kinds[] = {"urn:epc:id:", "urn:epc:class:", "urn:epc:idpat:", NULL};
-    static const char *const schemes[] = {"sgtin:", "lgtin:", "sscc:", "sgln:", "pgln:",
-                                          "grai:",  "giai:",  "gsrn:", NULL};
+    static const char *const schemes[] = {
+        "sgtin:", "lgtin:", "sscc:", "sgln:", "pgln:", "grai:", "giai:", "gsrn:", NULL};
     for (int i = 0; kinds[i]; i++)
         if (ci_prefix(s, kinds[i])) {
             const char *t = s + strlen(kinds[i]);
@@ -235,14 +235,16 @@ static json_t *gdti_dl(const char *s, size_t n, char *why, size_t whylen)
     }
     size_t sl = (size_t)(end - p);
     if (dots != 2 || k != 12 || sl > 17) {
-        snprintf(why, whylen, "a GDTI URN is urn:epc:id:gdti:CompanyPrefix.DocType.Serial "
-                              "(12 digits before the serial, serial at most 17 characters)");
+        snprintf(why, whylen,
+                 "a GDTI URN is urn:epc:id:gdti:CompanyPrefix.DocType.Serial "
+                 "(12 digits before the serial, serial at most 17 characters)");
         return json_false();
     }
     for (size_t i = 0; i < sl; i++)
         if (!isalnum((unsigned char)p[i])) {
-            snprintf(why, whylen, "GDTI serial characters other than letters and digits are "
-                                  "not supported");
+            snprintf(why, whylen,
+                     "GDTI serial characters other than letters and digits are "
+                     "not supported");
             return json_false();
         }
     key[12] = (char)('0' + gs1_check_digit(key, 12));
@@ -262,8 +264,8 @@ json_t *epcis_norm_id_value(const char *s, char *why, size_t whylen)
         return NULL; /* json_false() is a singleton: nothing to free */
     if (g)
         return g;
-    bool must = gs1_urn(s) || ((ci_prefix(s, "http://") || ci_prefix(s, "https://")) &&
-                               dl_candidate(s));
+    bool must =
+        gs1_urn(s) || ((ci_prefix(s, "http://") || ci_prefix(s, "https://")) && dl_candidate(s));
     if (!must)
         return json_stringn(s, n);
     char canon[GS1_CANON_MAX];
@@ -294,25 +296,85 @@ json_t *ck_norm_id(chk *k, json_t *v, const char *path)
 }
 
 /* CBV vocabularies: bare CBV 2.0 names in the normalised event. */
-static const char *const bizsteps[] = {
-    "accepting", "arriving", "assembling", "collecting", "commissioning", "consigning",
-    "creating_class_instance", "cycle_counting", "decommissioning", "departing", "destroying",
-    "disassembling", "dispensing", "encoding", "entering_exiting", "holding", "inspecting",
-    "installing", "killing", "loading", "other", "packing", "picking", "receiving", "removing",
-    "repackaging", "repairing", "replacing", "reserving", "retail_selling", "sampling",
-    "sensor_reporting", "shipping", "staging_outbound", "stock_taking", "stocking", "storing",
-    "transporting", "unloading", "unpacking", "void_shipping", NULL};
-static const char *const disps[] = {
-    "active", "available", "completeness_inferred", "completeness_verified", "conformant",
-    "container_closed", "container_open", "damaged", "destroyed", "dispensed", "disposed",
-    "encoded", "expired", "in_progress", "in_transit", "inactive", "mismatch_class",
-    "mismatch_instance", "mismatch_quantity", "needs_replacement", "no_pedigree_match",
-    "non_conformant", "non_sellable_other", "partially_dispensed", "recalled", "reserved",
-    "retail_sold", "returned", "sellable_accessible", "sellable_not_accessible", "stolen",
-    "unavailable", "unknown", NULL};
-static const char *const btts[] = {"bol", "cert", "desadv", "inv", "pedigree", "po", "poc",
-                                   "prodorder", "recadv", "rma", "testprd", "testres", "upevt",
-                                   NULL};
+static const char *const bizsteps[] = {"accepting",
+                                       "arriving",
+                                       "assembling",
+                                       "collecting",
+                                       "commissioning",
+                                       "consigning",
+                                       "creating_class_instance",
+                                       "cycle_counting",
+                                       "decommissioning",
+                                       "departing",
+                                       "destroying",
+                                       "disassembling",
+                                       "dispensing",
+                                       "encoding",
+                                       "entering_exiting",
+                                       "holding",
+                                       "inspecting",
+                                       "installing",
+                                       "killing",
+                                       "loading",
+                                       "other",
+                                       "packing",
+                                       "picking",
+                                       "receiving",
+                                       "removing",
+                                       "repackaging",
+                                       "repairing",
+                                       "replacing",
+                                       "reserving",
+                                       "retail_selling",
+                                       "sampling",
+                                       "sensor_reporting",
+                                       "shipping",
+                                       "staging_outbound",
+                                       "stock_taking",
+                                       "stocking",
+                                       "storing",
+                                       "transporting",
+                                       "unloading",
+                                       "unpacking",
+                                       "void_shipping",
+                                       NULL};
+static const char *const disps[] = {"active",
+                                    "available",
+                                    "completeness_inferred",
+                                    "completeness_verified",
+                                    "conformant",
+                                    "container_closed",
+                                    "container_open",
+                                    "damaged",
+                                    "destroyed",
+                                    "dispensed",
+                                    "disposed",
+                                    "encoded",
+                                    "expired",
+                                    "in_progress",
+                                    "in_transit",
+                                    "inactive",
+                                    "mismatch_class",
+                                    "mismatch_instance",
+                                    "mismatch_quantity",
+                                    "needs_replacement",
+                                    "no_pedigree_match",
+                                    "non_conformant",
+                                    "non_sellable_other",
+                                    "partially_dispensed",
+                                    "recalled",
+                                    "reserved",
+                                    "retail_sold",
+                                    "returned",
+                                    "sellable_accessible",
+                                    "sellable_not_accessible",
+                                    "stolen",
+                                    "unavailable",
+                                    "unknown",
+                                    NULL};
+static const char *const btts[] = {"bol",     "cert",    "desadv",    "inv",    "pedigree",
+                                   "po",      "poc",     "prodorder", "recadv", "rma",
+                                   "testprd", "testres", "upevt",     NULL};
 static const char *const sdts[] = {"location", "owning_party", "possessing_party", NULL};
 static const char *const ers[] = {"did_not_occur", "incorrect_data", NULL};
 
@@ -320,10 +382,10 @@ const vocab epcis_vocab_bizstep = {"urn:epcglobal:cbv:bizstep:", "https://ref.gs
                                    "cbv:BizStep-", bizsteps, "business step"};
 const vocab epcis_vocab_disp = {"urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-",
                                 "cbv:Disp-", disps, "disposition"};
-const vocab epcis_vocab_btt = {"urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-",
-                               "cbv:BTT-", btts, "business transaction type"};
-const vocab epcis_vocab_sdt = {"urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-",
-                               "cbv:SDT-", sdts, "source/destination type"};
+const vocab epcis_vocab_btt = {"urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-", "cbv:BTT-",
+                               btts, "business transaction type"};
+const vocab epcis_vocab_sdt = {"urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-", "cbv:SDT-",
+                               sdts, "source/destination type"};
 const vocab epcis_vocab_er = {"urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-", "cbv:ER-",
                               ers, "error reason"};
 
@@ -374,9 +436,9 @@ json_t *ck_norm_time(chk *k, json_t *v, const char *path, int64_t *ms_out)
     int64_t ms;
     if (epcis_time_parse(s, &ms)) {
         ck_bad(k, path,
-            "'%.40s' is not an xsd:dateTime with a time-zone offset "
-            "(e.g. 2024-03-01T08:30:00.000+08:00)",
-            s);
+               "'%.40s' is not an xsd:dateTime with a time-zone offset "
+               "(e.g. 2024-03-01T08:30:00.000+08:00)",
+               s);
         return NULL;
     }
     if (ms_out)
@@ -439,7 +501,8 @@ bool ck_ext_key(chk *k, const char *key, const char *path)
 {
     const char *c = strchr(key, ':');
     if (!c || c == key || !c[1] || strchr(key, '/')) {
-        ck_bad(k, path, "unknown field (an extension needs a namespace prefix declared in @context)");
+        ck_bad(k, path,
+               "unknown field (an extension needs a namespace prefix declared in @context)");
         return false;
     }
     char pre[64];
@@ -608,7 +671,7 @@ json_t *ck_quantity_list(chk *k, json_t *v, const char *name)
 
 /* sourceList / destinationList / bizTransactionList: [{type, <item>}] */
 json_t *ck_typed_list(chk *k, json_t *v, const char *name, const char *item, const vocab *voc,
-                          bool type_required)
+                      bool type_required)
 {
     const char *std[] = {"type", item, NULL};
     if (!json_is_array(v)) {
@@ -643,4 +706,3 @@ json_t *ck_typed_list(chk *k, json_t *v, const char *name, const char *item, con
     }
     return out;
 }
-

@@ -114,14 +114,14 @@ int epcis_doc_parse(const char *body, size_t len, epcis_format fmt, size_t max_e
         rc = nqi_error_field(err, NQI_EINVAL, "type", "an EPCISDocument is expected (type: %s)",
                              type ? type : "missing");
     } else if (!context) {
-        rc = nqi_error_field(err, NQI_EINVAL, "@context",
-                             "required: the EPCIS 2.0 context %s", epcis_contexts[0]);
+        rc = nqi_error_field(err, NQI_EINVAL, "@context", "required: the EPCIS 2.0 context %s",
+                             epcis_contexts[0]);
     } else if (!epcis_ctx_merge(ctx, context)) {
         rc = nqi_error_field(err, NQI_EINVAL, "@context",
                              "does not name the EPCIS 2.0 JSON-LD context (%s)", epcis_contexts[0]);
     } else if (!json_is_array(list)) {
-        rc = nqi_error_field(err, NQI_EINVAL, "epcisBody/eventList",
-                             "required: an array of events");
+        rc =
+            nqi_error_field(err, NQI_EINVAL, "epcisBody/eventList", "required: an array of events");
     } else if (json_array_size(list) > max_events) {
         rc = nqi_error_field(err, NQI_ETOOBIG, "epcisBody/eventList",
                              "%zu events; this repository captures at most %zu per document "

@@ -27,9 +27,12 @@ static const char SQL_INSERT[] =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (event_id) DO NOTHING RETURNING id";
 
-#define IDS_PER_STMT 16
+#define IDS_PER_STMT 100   /* identifier rows per INSERT (600 parameters) */
+#define EVENTS_PER_STMT 50 /* events per INSERT (950 parameters) */
+#define NCOLS 19
 
 typedef struct idrow {
+    int64_t event; /* epcis_events.id */
     char role[96];
     const char *ident;
     int is_class;
@@ -82,8 +85,7 @@ static void qtys(idrows *r, const json_t *ev, const char *list, const char *role
     }
 }
 
-static void typed(idrows *r, const json_t *ev, const char *list, const char *item,
-                  const char *role)
+static void typed(idrows *r, const json_t *ev, const char *list, const char *item, const char *role)
 {
     size_t i;
     json_t *e;
@@ -100,8 +102,9 @@ static void typed(idrows *r, const json_t *ev, const char *list, const char *ite
 }
 
 /* Every identifier of the event, by role (see the 0011 migration). */
-static void collect(idrows *r, const json_t *ev)
+static void collect(idrows *r, const json_t *ev, int64_t event)
 {
+    size_t first = r->n;
     ids(r, ev, "epcList", "epc");
     qtys(r, ev, "quantityList", "epc");
     add(r, "parent", json_string_value(json_object_get(ev, "parentID")));
@@ -114,11 +117,13 @@ static void collect(idrows *r, const json_t *ev)
     typed(r, ev, "sourceList", "source", "source");
     typed(r, ev, "destinationList", "destination", "destination");
     typed(r, ev, "bizTransactionList", "bizTransaction", "biz_transaction");
+    for (size_t i = first; i < r->n; i++)
+        r->v[i].event = event;
 }
 
 /* Identifier rows in multi-row INSERTs of up to IDS_PER_STMT rows (one
  * round trip on PostgreSQL, one statement step on SQLite). */
-static int insert_ids(store_conn *c, int64_t event, const idrows *r, nqi_error *err)
+static int insert_ids(store_conn *c, const idrows *r, nqi_error *err)
 {
     for (size_t off = 0; off < r->n; off += IDS_PER_STMT) {
         size_t n = r->n - off < IDS_PER_STMT ? r->n - off : IDS_PER_STMT;
@@ -131,7 +136,7 @@ static int insert_ids(store_conn *c, int64_t event, const idrows *r, nqi_error *
             const idrow *x = &r->v[off + i];
             len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(?, ?, ?, ?, ?, ?)",
                             i ? ", " : "");
-            p[i * 6] = SV_INT(event);
+            p[i * 6] = SV_INT(x->event);
             p[i * 6 + 1] = SV_TEXT(x->role);
             p[i * 6 + 2] = SV_TEXT(x->ident);
             p[i * 6 + 3] = SV_INT(x->is_class);
@@ -196,33 +201,45 @@ static int declare_error(store_conn *c, const epcis_event *e, int64_t decl, cons
     return rc ? rc : 1;
 }
 
-int epcis_event_store(store_conn *c, const epcis_event *e, const char *owner_org, int64_t job,
-                      int64_t record_time, int64_t *row_id, nqi_error *err)
+/* What an event's row needs besides the event: the document text (with
+ * recordTime) and the error-declaration columns. */
+typedef struct prepared {
+    char *doc, *corr;
+    const json_t *ed;
+    int64_t decl;
+    const char *reason;
+} prepared;
+
+static void prepare(const epcis_event *e, int64_t record_time, prepared *pp)
 {
-    const json_t *ev = e->doc;
+    json_t *ev = e->doc;
     char rt[32];
     epcis_time_format(record_time, rt);
-    json_object_set_new((json_t *)ev, "recordTime", json_string(rt));
-    char *doc = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    const json_t *ed = json_object_get(ev, "errorDeclaration");
-    int64_t decl = 0;
-    const char *reason = NULL;
-    char *corr = NULL;
-    int rc = 0;
-    if (ed) {
-        epcis_time_parse(json_string_value(json_object_get(ed, "declarationTime")), &decl);
-        reason = json_string_value(json_object_get(ed, "reason"));
-        const json_t *ci = json_object_get(ed, "correctiveEventIDs");
+    json_object_set_new(ev, "recordTime", json_string(rt));
+    memset(pp, 0, sizeof *pp);
+    pp->doc = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    pp->ed = json_object_get(ev, "errorDeclaration");
+    if (pp->ed) {
+        epcis_time_parse(json_string_value(json_object_get(pp->ed, "declarationTime")), &pp->decl);
+        pp->reason = json_string_value(json_object_get(pp->ed, "reason"));
+        const json_t *ci = json_object_get(pp->ed, "correctiveEventIDs");
         if (json_array_size(ci))
-            corr = json_dumps(ci, JSON_COMPACT);
-        rc = declare_error(c, e, decl, reason, corr, doc, row_id, err);
-        if (rc) {
-            free(doc);
-            free(corr);
-            return rc < 0 ? rc : 0;
-        }
+            pp->corr = json_dumps(ci, JSON_COMPACT);
     }
-    store_val p[] = {
+}
+
+static void release(prepared *pp)
+{
+    free(pp->doc);
+    free(pp->corr);
+    memset(pp, 0, sizeof *pp);
+}
+
+static void bind_event(const epcis_event *e, const prepared *pp, const char *owner_org, int64_t job,
+                       int64_t record_time, store_val p[NCOLS])
+{
+    const json_t *ev = e->doc;
+    store_val v[NCOLS] = {
         SV_TEXT(e->event_id),
         SV_TEXT(e->hash),
         SV_TEXT(e->type),
@@ -236,30 +253,143 @@ int epcis_event_store(store_conn *c, const epcis_event *e, const char *owner_org
         SV_TEXT(loc_id(ev, "bizLocation")),
         SV_TEXT(json_string_value(json_object_get(ev, "transformationID"))),
         SV_TEXT(json_string_value(json_object_get(ev, "parentID"))),
-        ed ? SV_INT(decl) : SV_NULL,
-        SV_TEXT(reason),
-        SV_TEXT(corr),
+        pp->ed ? SV_INT(pp->decl) : SV_NULL,
+        SV_TEXT(pp->reason),
+        SV_TEXT(pp->corr),
         SV_TEXT(owner_org),
         job ? SV_INT(job) : SV_NULL,
-        SV_TEXT(doc),
+        SV_TEXT(pp->doc),
     };
+    memcpy(p, v, sizeof v);
+}
+
+static int conflict(const epcis_event *e, nqi_error *err)
+{
+    return nqi_error_set(err, NQI_ECONFLICT, "event %s is already captured (same eventID%s)",
+                         e->event_id,
+                         strncmp(e->event_id, "ni:///", 6) ? "" : ", i.e. the same event hash");
+}
+
+int epcis_event_store(store_conn *c, const epcis_event *e, const char *owner_org, int64_t job,
+                      int64_t record_time, int64_t *row_id, nqi_error *err)
+{
+    prepared pp;
+    prepare(e, record_time, &pp);
+    int rc = 0;
+    if (pp.ed && (rc = declare_error(c, e, pp.decl, pp.reason, pp.corr, pp.doc, row_id, err))) {
+        release(&pp);
+        return rc < 0 ? rc : 0;
+    }
+    store_val p[NCOLS];
+    bind_event(e, &pp, owner_org, job, record_time, p);
     int64_t id = 0;
-    rc = store_query_int(c, SQL_INSERT, p, (int)(sizeof p / sizeof p[0]), &id, err);
-    free(doc);
-    free(corr);
+    rc = store_query_int(c, SQL_INSERT, p, NCOLS, &id, err);
+    release(&pp);
     if (rc == NQI_ENOTFOUND) {
         nqi_error_clear(err);
-        return nqi_error_set(err, NQI_ECONFLICT,
-                             "event %s is already captured (same eventID%s)", e->event_id,
-                             strncmp(e->event_id, "ni:///", 6) ? "" : ", i.e. the same event hash");
+        return conflict(e, err);
     }
     if (rc)
         return rc;
     idrows r = {0};
-    collect(&r, ev);
-    rc = insert_ids(c, id, &r, err);
+    collect(&r, e->doc, id);
+    rc = insert_ids(c, &r, err);
     free(r.v);
     if (!rc)
         *row_id = id;
+    return rc;
+}
+
+/* One multi-row INSERT of ev[0..n) (none with an errorDeclaration);
+ * rows[i] = the new id, 0 when the eventID was already there (or earlier
+ * in the same statement: the first occurrence wins, as the database keeps
+ * the first of the VALUES). */
+static int insert_chunk(store_conn *c, const epcis_event *ev, size_t n, const char *owner_org,
+                        int64_t job, int64_t record_time, int64_t *rows, nqi_error *err)
+{
+    static const char head[] =
+        "INSERT INTO epcis_events (event_id, event_hash, event_type, action, event_time, "
+        "event_tz, record_time, biz_step, disposition, read_point, biz_location, "
+        "transformation_id, parent_id, error_declared_at, error_reason, corrective_ids, "
+        "owner_org, capture_job, doc) VALUES ";
+    buf sql;
+    buf_init(&sql, 0);
+    buf_puts(&sql, head);
+    store_val *p = xmalloc(n * NCOLS * sizeof *p);
+    prepared *pp = xmalloc(n * sizeof *pp);
+    for (size_t i = 0; i < n; i++) {
+        prepare(&ev[i], record_time, &pp[i]);
+        bind_event(&ev[i], &pp[i], owner_org, job, record_time, p + i * NCOLS);
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                         : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        rows[i] = 0;
+    }
+    buf_puts(&sql, " ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id");
+    store_rows *r;
+    int rc = store_query(c, sql.data, p, (int)(n * NCOLS), &r, err);
+    if (!rc) {
+        while ((rc = store_next(r)) == 1) {
+            const char *id = store_text(r, 1);
+            for (size_t i = 0; i < n; i++)
+                if (!rows[i] && !strcmp(ev[i].event_id, id)) {
+                    rows[i] = store_int(r, 0);
+                    break;
+                }
+        }
+        if (rc < 0)
+            rc = store_rows_error(r, err);
+        store_rows_close(r);
+    }
+    for (size_t i = 0; i < n; i++)
+        release(&pp[i]);
+    free(pp);
+    free(p);
+    buf_free(&sql);
+    return rc;
+}
+
+int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const char *owner_org,
+                       int64_t job, int64_t record_time, epcis_conflict_fn on_conflict, void *ctx,
+                       size_t *stored, nqi_error *err)
+{
+    int64_t rows[EVENTS_PER_STMT];
+    idrows ids = {0};
+    int rc = 0;
+    *stored = 0;
+    for (size_t off = 0; !rc && off < n;) {
+        if (ev[off].error_declared) {
+            /* rare: may mark a stored event instead of adding one */
+            int64_t row;
+            nqi_error e = {0};
+            int r = epcis_event_store(c, &ev[off], owner_org, job, record_time, &row, &e);
+            if (r == NQI_ECONFLICT)
+                on_conflict(ctx, &ev[off], e.message);
+            else if (r)
+                rc = (*err = e, r);
+            else
+                (*stored)++;
+            off++;
+            continue;
+        }
+        size_t k = 0;
+        while (off + k < n && k < EVENTS_PER_STMT && !ev[off + k].error_declared)
+            k++;
+        rc = insert_chunk(c, ev + off, k, owner_org, job, record_time, rows, err);
+        ids.n = 0;
+        for (size_t i = 0; !rc && i < k; i++) {
+            if (rows[i]) {
+                collect(&ids, ev[off + i].doc, rows[i]);
+                (*stored)++;
+            } else {
+                nqi_error e = {0};
+                conflict(&ev[off + i], &e);
+                on_conflict(ctx, &ev[off + i], e.message);
+            }
+        }
+        if (!rc)
+            rc = insert_ids(c, &ids, err);
+        off += k;
+    }
+    free(ids.v);
     return rc;
 }

@@ -18,8 +18,9 @@
 
 typedef enum { T_OBJECT, T_AGGREGATION, T_TRANSACTION, T_TRANSFORMATION, T_ASSOCIATION } etype;
 
-static const char *const type_names[] = {"ObjectEvent", "AggregationEvent", "TransactionEvent",
-                                         "TransformationEvent", "AssociationEvent", NULL};
+static const char *const type_names[] = {"ObjectEvent",      "AggregationEvent",
+                                         "TransactionEvent", "TransformationEvent",
+                                         "AssociationEvent", NULL};
 
 /* Fields per type; the order is the normalised output order (EPCIS order). */
 enum {
@@ -32,23 +33,23 @@ enum {
 };
 
 typedef enum {
-    K_STR,      /* plain string */
-    K_URI,      /* eventID, transformationID: a URI kept as is */
-    K_TIME,     /* eventTime */
-    K_TZ,       /* eventTimeZoneOffset */
-    K_ID,       /* parentID */
-    K_IDS,      /* epcList … */
-    K_QTY,      /* quantityList … */
+    K_STR,  /* plain string */
+    K_URI,  /* eventID, transformationID: a URI kept as is */
+    K_TIME, /* eventTime */
+    K_TZ,   /* eventTimeZoneOffset */
+    K_ID,   /* parentID */
+    K_IDS,  /* epcList … */
+    K_QTY,  /* quantityList … */
     K_ACTION,
-    K_CBV,      /* bizStep, disposition */
-    K_LOC,      /* readPoint, bizLocation */
-    K_PDISP,    /* persistentDisposition */
-    K_TYPED,    /* bizTransactionList, sourceList, destinationList */
-    K_SENSORS,  /* sensorElementList */
-    K_ERRDECL,  /* errorDeclaration */
-    K_CERT,     /* certificationInfo */
+    K_CBV,     /* bizStep, disposition */
+    K_LOC,     /* readPoint, bizLocation */
+    K_PDISP,   /* persistentDisposition */
+    K_TYPED,   /* bizTransactionList, sourceList, destinationList */
+    K_SENSORS, /* sensorElementList */
+    K_ERRDECL, /* errorDeclaration */
+    K_CERT,    /* certificationInfo */
     K_ILMD,
-    K_SKIP      /* recordTime: set by the repository */
+    K_SKIP /* recordTime: set by the repository */
 } kind;
 
 typedef struct field {
@@ -196,19 +197,39 @@ typedef struct sfield {
     int k;
 } sfield;
 
-static const sfield meta_fields[] = {
-    {"time", S_TIME},    {"startTime", S_TIME},          {"endTime", S_TIME},
-    {"deviceID", S_ID},  {"deviceMetadata", S_ID},       {"rawData", S_ID},
-    {"dataProcessingMethod", S_ID}, {"bizRules", S_ID},  {NULL, 0}};
-static const sfield report_fields[] = {
-    {"type", S_TYPE},          {"exception", S_EXC},       {"deviceID", S_ID},
-    {"deviceMetadata", S_ID},  {"rawData", S_ID},          {"dataProcessingMethod", S_ID},
-    {"time", S_TIME},          {"microorganism", S_URI},   {"chemicalSubstance", S_URI},
-    {"value", S_NUM},          {"component", S_STR},       {"stringValue", S_STR},
-    {"booleanValue", S_BOOL},  {"hexBinaryValue", S_HEX},  {"uriValue", S_URI},
-    {"minValue", S_NUM},       {"maxValue", S_NUM},        {"meanValue", S_NUM},
-    {"sDev", S_NUM},           {"percRank", S_NUM},        {"percValue", S_NUM},
-    {"uom", S_STR},            {"coordinateReferenceSystem", S_URI}, {NULL, 0}};
+static const sfield meta_fields[] = {{"time", S_TIME},
+                                     {"startTime", S_TIME},
+                                     {"endTime", S_TIME},
+                                     {"deviceID", S_ID},
+                                     {"deviceMetadata", S_ID},
+                                     {"rawData", S_ID},
+                                     {"dataProcessingMethod", S_ID},
+                                     {"bizRules", S_ID},
+                                     {NULL, 0}};
+static const sfield report_fields[] = {{"type", S_TYPE},
+                                       {"exception", S_EXC},
+                                       {"deviceID", S_ID},
+                                       {"deviceMetadata", S_ID},
+                                       {"rawData", S_ID},
+                                       {"dataProcessingMethod", S_ID},
+                                       {"time", S_TIME},
+                                       {"microorganism", S_URI},
+                                       {"chemicalSubstance", S_URI},
+                                       {"value", S_NUM},
+                                       {"component", S_STR},
+                                       {"stringValue", S_STR},
+                                       {"booleanValue", S_BOOL},
+                                       {"hexBinaryValue", S_HEX},
+                                       {"uriValue", S_URI},
+                                       {"minValue", S_NUM},
+                                       {"maxValue", S_NUM},
+                                       {"meanValue", S_NUM},
+                                       {"sDev", S_NUM},
+                                       {"percRank", S_NUM},
+                                       {"percValue", S_NUM},
+                                       {"uom", S_STR},
+                                       {"coordinateReferenceSystem", S_URI},
+                                       {NULL, 0}};
 
 static json_t *sensor_value(chk *k, json_t *v, int kind, const char *path)
 {
@@ -223,13 +244,14 @@ static json_t *sensor_value(chk *k, json_t *v, int kind, const char *path)
     case S_BOOL:
         if (json_is_boolean(v))
             return json_incref(v);
-        if (json_is_string(v) && (!strcmp(json_string_value(v), "true") ||
-                                  !strcmp(json_string_value(v), "false")))
+        if (json_is_string(v) &&
+            (!strcmp(json_string_value(v), "true") || !strcmp(json_string_value(v), "false")))
             return json_boolean(!strcmp(json_string_value(v), "true"));
         ck_bad(k, path, "must be true or false");
         return NULL;
     case S_HEX:
-        if ((s = ck_str_of(k, v, path)) && (strlen(s) % 2 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))) {
+        if ((s = ck_str_of(k, v, path)) &&
+            (strlen(s) % 2 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))) {
             ck_bad(k, path, "must be hexadecimal octets");
             return NULL;
         }
@@ -241,7 +263,8 @@ static json_t *sensor_value(chk *k, json_t *v, int kind, const char *path)
         }
         return s ? json_string(s) : NULL;
     case S_EXC:
-        if ((s = ck_str_of(k, v, path)) && strcmp(s, "ALARM_CONDITION") && strcmp(s, "ERROR_CONDITION")) {
+        if ((s = ck_str_of(k, v, path)) && strcmp(s, "ALARM_CONDITION") &&
+            strcmp(s, "ERROR_CONDITION")) {
             ck_bad(k, path, "must be ALARM_CONDITION or ERROR_CONDITION");
             return NULL;
         }
@@ -255,7 +278,9 @@ static json_t *sensor_value(chk *k, json_t *v, int kind, const char *path)
             s += 4;
         else if (!strncmp(s, "https://gs1.org/voc/", 20))
             s += 20;
-        if (!*s || (!ck_is_uri(s) && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(s))) {
+        if (!*s ||
+            (!ck_is_uri(s) &&
+             strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != strlen(s))) {
             ck_bad(k, path, "'%.40s' is neither a GS1 measurement type nor a URI", s);
             return NULL;
         }
@@ -288,8 +313,8 @@ static json_t *sensor_obj(chk *k, json_t *v, const sfield *f, const char *base)
 static json_t *sensors(chk *k, json_t *v)
 {
     static const char *const std[] = {"sensorMetadata", "sensorReport", NULL};
-    static const char *const numeric[] = {"value", "minValue", "maxValue", "meanValue", "sDev",
-                                          "percValue", NULL};
+    static const char *const numeric[] = {"value", "minValue",  "maxValue", "meanValue",
+                                          "sDev",  "percValue", NULL};
     if (!json_is_array(v)) {
         ck_bad(k, "sensorElementList", "must be an array of sensor elements");
         return NULL;
@@ -430,7 +455,8 @@ static json_t *field_value(chk *k, const field *f, json_t *v, epcis_event *out)
 
 static bool nonempty(json_t *ev, const char *a, const char *b)
 {
-    return json_array_size(json_object_get(ev, a)) || (b && json_array_size(json_object_get(ev, b)));
+    return json_array_size(json_object_get(ev, a)) ||
+           (b && json_array_size(json_object_get(ev, b)));
 }
 
 /* Structural rules that need several fields (after normalisation). */
@@ -453,15 +479,18 @@ static void rules(chk *k, etype t, json_t *o, json_t *raw)
         if (!nonempty(raw, "epcList", "quantityList"))
             ck_bad(k, "epcList", "a TransactionEvent needs epcList or quantityList");
         if (!nonempty(raw, "bizTransactionList", NULL))
-            ck_bad(k, "bizTransactionList", "a TransactionEvent needs at least one business transaction");
+            ck_bad(k, "bizTransactionList",
+                   "a TransactionEvent needs at least one business transaction");
         break;
     case T_AGGREGATION:
     case T_ASSOCIATION:
-        if (!json_object_get(raw, "parentID") && (t == T_ASSOCIATION || (action && strcmp(action, "OBSERVE"))))
+        if (!json_object_get(raw, "parentID") &&
+            (t == T_ASSOCIATION || (action && strcmp(action, "OBSERVE"))))
             ck_bad(k, "parentID", "required for %s",
                    t == T_ASSOCIATION ? "an AssociationEvent" : "action ADD and DELETE");
         if (!del && !nonempty(raw, "childEPCs", "childQuantityList"))
-            ck_bad(k, "childEPCs", "needs childEPCs or childQuantityList (unless action is DELETE)");
+            ck_bad(k, "childEPCs",
+                   "needs childEPCs or childQuantityList (unless action is DELETE)");
         break;
     case T_TRANSFORMATION: {
         bool in = nonempty(raw, "inputEPCList", "inputQuantityList"),

@@ -4,7 +4,9 @@
  * so that both go through the same validation and normalisation.
  *
  * Safety: no DTD at all (a document containing <!DOCTYPE is refused before
- * libxml2 sees it, so no entity can be declared, expanded or fetched);
+ * libxml2 sees it, and any DTD libxml2 found — say in a UTF-16 document —
+ * is refused before a text node is read, so no entity is expanded or
+ * fetched);
  * XML_PARSE_NONET; never XML_PARSE_NOENT, XML_PARSE_DTDLOAD or
  * XML_PARSE_HUGE (libxml2's own depth and size limits stay on); our walk
  * stops at EPCIS_MAX_DEPTH levels; the body size is capped by the route.
@@ -48,8 +50,8 @@ static json_t *text_of(const xmlNode *n)
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
         s++;
     size_t len = strlen(s);
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-                   s[len - 1] == '\n'))
+    while (len &&
+           (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
         len--;
     json_t *out = json_stringn(s, len);
     xmlFree(c);
@@ -309,7 +311,13 @@ int epcis_xml_to_json(const char *body, size_t len, json_t **out, nqi_error *err
     xmlFreeParserCtxt(pc);
     int rc = 0;
     const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!root || strcmp((const char *)root->name, "EPCISDocument")) {
+    if (doc->intSubset || doc->extSubset) {
+        /* a DTD the byte scan above missed (e.g. a UTF-16 document): its
+         * entities were not substituted while parsing, but reading text
+         * through them would expand them */
+        rc = nqi_error_field(err, NQI_EBADREQ, "body",
+                             "a DTD (<!DOCTYPE / <!ENTITY) is not accepted in an EPCIS document");
+    } else if (!root || strcmp((const char *)root->name, "EPCISDocument")) {
         rc = nqi_error_field(err, NQI_EINVAL, "type", "the root element must be EPCISDocument");
     } else if (!root->ns || strcmp((const char *)root->ns->href, EPCIS_XML_NS)) {
         rc = nqi_error_field(err, NQI_EINVAL, "@context",

@@ -15,8 +15,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { URL_, ADMIN_USER, ADMIN_PASSWORD, newPage, close, loginAs, unexpectedErrors } from './lib.mjs';
-import { chain, badDocument, xmlDocument } from './trace_chain.mjs';
+import { URL_, ADMIN_USER, ADMIN_PASSWORD, newPage, close, loginAs, makeUser, unexpectedErrors } from './lib.mjs';
+import { chain, badDocument, epcisDocument as chainDoc, xmlDocument } from './trace_chain.mjs';
 
 const TOKEN = process.env.NQI_ADMIN_TOKEN || '';
 const TMP = process.env.NQI_TEST_TMP || os.tmpdir();
@@ -194,6 +194,11 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
   const r = await fetch(URL_ + qr);
   assert.equal(r.status, 200, qr);
   assert.match(r.headers.get('content-type'), /image\/(svg\+xml|png)/);
+  // the lot's GB/T 38158 report and its product's FSMA 204 sheet download as workbooks
+  for (const t of ['lot-report', 'fsma-export']) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-test=${t}]`).click()]);
+    assert.equal(fs.readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK', t);
+  }
   // the README's picture: the page down to the bottom of the graph
   const graph = await page.locator('.tr-graph-card').boundingBox();
   await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || TMP, 'screenshot-trace.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.ceil(graph.y + graph.height + 16) } });
@@ -221,6 +226,59 @@ test('recall: a suspect leaves lot gives the affected lot, pallet, places, and t
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=recall-export-xlsx]').click()]);
   const buf = fs.readFileSync(await dl.path());
   assert.equal(buf.subarray(0, 2).toString(), 'PK', href);
+  assert.deepEqual(unexpectedErrors(page), []);
+  await page.context().close();
+});
+
+test('roles: an inspector searches events but is not offered capture; /trace/capture is forbidden', async () => {
+  const u = makeUser('inspector');
+  const page = await newPage();
+  await loginAs(page, u.username, u.password);
+  await page.goto(URL_ + '/trace');
+  await page.locator('[data-test=tr-tile-events]').waitFor();
+  assert.equal(await page.locator('[data-test=tr-tile-capture]').count(), 0);
+  assert.equal(await page.locator('[data-test=tr-nav-capture]').count(), 0);
+  await page.goto(`${URL_}/trace/events?${q({ MATCH_anyEPC: ids.ssccId })}`);
+  await waitIdle(page, 'events-table');
+  assert.equal(await tableRows(page, 'events-table').count(), 3, 'staff see every organisation\'s events');
+  await page.goto(URL_ + '/trace/capture');
+  await page.locator('[data-test=forbidden]').waitFor();
+  assert.deepEqual(unexpectedErrors(page), []);
+  await page.context().close();
+});
+
+test('error declarations: a declared event is tagged, found with EXISTS_errorDeclaration, left out of the trace', async () => {
+  // an observation of the boxed tea at the retailer, then the same event with its error declaration
+  const held = { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding', disposition: 'non_sellable_other', eventTime: '2025-03-06T15:00:00.000+08:00',
+    eventTimeZoneOffset: '+08:00', bizLocation: { id: `https://id.gs1.org/414/${ids.retailer}` }, quantityList: [{ epcClass: ids.teaId, quantity: 7, uom: 'EA' }] };
+  let r = await capture(chainDoc([held]));
+  assert.equal(r.body.status, 'success', JSON.stringify(r.body));
+  r = await capture(chainDoc([{ ...held, errorDeclaration: { declarationTime: '2025-03-07T09:00:00.000+08:00', reason: 'incorrect_data' } }]));
+  assert.equal(r.body.status, 'success', JSON.stringify(r.body));
+
+  const page = await staffPage();
+  await page.goto(`${URL_}/trace/events?${q({ MATCH_anyEPCClass: ids.teaId })}`);
+  await waitIdle(page, 'events-table');
+  assert.equal(await page.locator('[data-test=q-EXISTS_errorDeclaration]').count(), 0, 'the advanced conditions start folded');
+  await page.getByText('更多条件').click();
+  await page.locator('[data-test=q-EXISTS_errorDeclaration]').click();
+  await page.locator('[data-test=events-search]').click();
+  await page.waitForURL(/EXISTS_errorDeclaration=true/);
+  await waitIdle(page, 'events-table');
+  const rows = tableRows(page, 'events-table');
+  assert.equal(await rows.count(), 1);
+  assert.match(await rows.first().innerText(), /已声明错误/);
+  await rows.first().click();
+  assert.match(await page.locator('[data-test=drawer-error-declaration]').innerText(), /2025-03-07 09:00:00 \+08:00 数据有误/);
+
+  // the walk leaves declared events out: the holding event is not on the tea lot's timeline
+  await page.goto(`${URL_}/trace/explorer?${q({ id: ids.teaId, dir: 'forward' })}`);
+  await page.locator('[data-test=explorer-item]').first().waitFor();
+  await page.getByRole('tab', { name: /时间线/ }).click();
+  await page.locator('[data-test=timeline-event]').first().waitFor();
+  const steps = await page.locator('[data-test=timeline-event]').allInnerTexts();
+  assert.ok(steps.some((s) => /装箱/.test(s)), steps.join());
+  assert.ok(!steps.some((s) => /暂扣/.test(s)), `declared event on the timeline: ${steps}`);
   assert.deepEqual(unexpectedErrors(page), []);
   await page.context().close();
 });

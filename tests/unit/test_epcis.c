@@ -69,7 +69,8 @@ static void test_hash_shipping(void **state)
 {
     static const char *const want[] = {
         "ni:///sha-256;2919bf0587534fef0e25eea97b5dda68f345e6bbf2c6b4cb27b2a52e0039272b?ver=CBV2.0",
-        "ni:///sha-256;1d2ec4174d8f0b5988a44795b31a636e8bc7f88ebc4bdc0d35c14f215a842e80?ver=CBV2.0"};
+        "ni:///"
+        "sha-256;1d2ec4174d8f0b5988a44795b31a636e8bc7f88ebc4bdc0d35c14f215a842e80?ver=CBV2.0"};
     check_hashes("gs1_shipping_transporting.jsonld", want, 2);
     check_hashes("gs1_shipping_transporting.xml", want, 2);
     /* no eventID in the document: the hash becomes it */
@@ -83,9 +84,11 @@ static void test_hash_shipping(void **state)
 static void test_hash_sensor_and_error_declaration(void **state)
 {
     static const char *const sensor[] = {
-        "ni:///sha-256;bea63f2741e3f4ae7cab8abba1be5bf172109f749bedaa7e8620fb9bd26847b5?ver=CBV2.0"};
+        "ni:///"
+        "sha-256;bea63f2741e3f4ae7cab8abba1be5bf172109f749bedaa7e8620fb9bd26847b5?ver=CBV2.0"};
     static const char *const decl[] = {
-        "ni:///sha-256;e16ce101f3d7383612e00b74419b2d88f12baa6a124b0e390252d396687d5cf7?ver=CBV2.0"};
+        "ni:///"
+        "sha-256;e16ce101f3d7383612e00b74419b2d88f12baa6a124b0e390252d396687d5cf7?ver=CBV2.0"};
     check_hashes("gs1_sensor_data.jsonld", sensor, 1);
     check_hashes("gs1_error_declaration.jsonld", decl, 1);
     /* the prehash the reference publishes for the error-declaration event */
@@ -215,7 +218,7 @@ static void expect_error(const char *event, const char *field, const char *what)
 }
 
 #define EV(rest)                                                                                   \
-    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T09:00:00+08:00\","                      \
+    "{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T09:00:00+08:00\","                       \
     "\"eventTimeZoneOffset\":\"+08:00\"," rest "}"
 
 static void test_validation(void **state)
@@ -223,11 +226,13 @@ static void test_validation(void **state)
     expect_error("{\"type\":\"MoveEvent\",\"eventTime\":\"2024-03-01T09:00:00Z\"}", "type",
                  "unknown event type 'MoveEvent'");
     /* check digit of the GTIN inside the Digital Link: 09506000134352 is right */
-    expect_error(EV("\"action\":\"OBSERVE\",\"epcList\":[\"https://id.gs1.org/01/09506000134353/21/1\"]"),
-                 "epcList/0", "check digit");
+    expect_error(
+        EV("\"action\":\"OBSERVE\",\"epcList\":[\"https://id.gs1.org/01/09506000134353/21/1\"]"),
+        "epcList/0", "check digit");
     /* AIs out of order in a Digital Link */
-    expect_error(EV("\"action\":\"OBSERVE\",\"epcList\":[\"https://example.com/21/1/01/09506000134352\"]"),
-                 "epcList/0", "");
+    expect_error(
+        EV("\"action\":\"OBSERVE\",\"epcList\":[\"https://example.com/21/1/01/09506000134352\"]"),
+        "epcList/0", "");
     expect_error("{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-03-01T09:00:00\","
                  "\"eventTimeZoneOffset\":\"+08:00\",\"action\":\"ADD\","
                  "\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.2019\"]}",
@@ -249,9 +254,10 @@ static void test_validation(void **state)
     expect_error(EV("\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.4\"],"
                     "\"bizStep\":\"teleporting\""),
                  "bizStep", "neither a CBV 2.0 business step");
-    expect_error(EV("\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.4\"],"
-                    "\"sensorElementList\":[{\"sensorMetadata\":{\"time\":\"2024-03-01T09:00:00Z\"}}]"),
-                 "sensorElementList/0/sensorReport", "non-empty array");
+    expect_error(
+        EV("\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.4\"],"
+           "\"sensorElementList\":[{\"sensorMetadata\":{\"time\":\"2024-03-01T09:00:00Z\"}}]"),
+        "sensorElementList/0/sensorReport", "non-empty array");
     expect_error(EV("\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.4\"],"
                     "\"sensorElementList\":[{\"sensorReport\":[{\"type\":\"Temperature\","
                     "\"uom\":\"CEL\"}]}]"),
@@ -335,6 +341,25 @@ static void test_document_errors(void **state)
                      "<EventList><ObjectEvent><eventTime>&lol2;</eventTime></ObjectEvent>"
                      "</EventList></EPCISBody></epcis:EPCISDocument>",
                      EPCIS_XML, NQI_EBADREQ, "body", "DTD");
+    /* the byte scan cannot see a UTF-16 DTD; the parsed document's is refused */
+    {
+        static const char x8[] =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE d [<!ENTITY a "
+            "\"aaaa\">]><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:"
+            "xsd:2\"><EPCISBody><EventList/></EPCISBody></epcis:EPCISDocument>";
+        char x16[2 * sizeof x8 + 2];
+        size_t n = 0;
+        x16[n++] = (char)0xFF; /* UTF-16LE byte-order mark */
+        x16[n++] = (char)0xFE;
+        for (size_t i = 0; i + 1 < sizeof x8; i++) {
+            x16[n++] = x8[i];
+            x16[n++] = 0;
+        }
+        epcis_doc d;
+        nqi_error err = {0};
+        assert_int_equal(epcis_doc_parse(x16, n, EPCIS_XML, 3, &d, &err), NQI_EBADREQ);
+        assert_non_null(strstr(err.fields[0].message, "DTD"));
+    }
     /* external entities never load: there is no DTD to declare them */
     expect_doc_error("<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><x>&xxe;</x>",
                      EPCIS_XML, NQI_EBADREQ, "body", "DTD");
@@ -441,7 +466,8 @@ static void test_capture_rollback_and_proceed(void **state)
     json_decref(j);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 13);
     /* a new event plus an invalid one: rollback stores neither … */
-    char *mixed = doc1(EV("\"action\":\"MOVE\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"]"));
+    char *mixed =
+        doc1(EV("\"action\":\"MOVE\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"]"));
     j = capture(f, mixed, EPCIS_JSON, false, &job);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
     assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 13);
@@ -508,9 +534,8 @@ static void test_recover_interrupted(void **state)
                      0);
     json_t *list;
     assert_int_equal(epcis_capture_job_list(f->c, NULL, 10, 0, &list, &err), 0);
-    json_t *e = json_array_get(json_object_get(json_array_get(json_object_get(list, "items"), 0),
-                                               "errors"),
-                               0);
+    json_t *e = json_array_get(
+        json_object_get(json_array_get(json_object_get(list, "items"), 0), "errors"), 0);
     assert_non_null(strstr(json_string_value(json_object_get(e, "detail")), "interrupted"));
     json_decref(list);
     /* a job of this process (created after the cut-off) is left alone */
