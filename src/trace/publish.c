@@ -44,19 +44,34 @@ static int mark(store_conn *c, const char *event_id, bool pub, const char *org, 
     return rc;
 }
 
-/* Every event naming the identifier (any role). */
-static int mark_direct(store_conn *c, const char *ident, bool pub, const char *org,
-                       int64_t *changed, nqi_error *err)
+/* Add the event ids of every event naming the identifier (any role) to set. */
+static int collect_direct(store_conn *c, const char *ident, json_t *set, nqi_error *err)
 {
-    store_val p[] = {SV_INT(pub ? 1 : 0), SV_TEXT(ident), SV_TEXT(org), SV_TEXT(org)};
-    int64_t n = 0;
-    int rc = store_exec(c,
-                        "UPDATE epcis_events SET public = ? WHERE id IN (SELECT event FROM "
-                        "epcis_event_ids WHERE ident = ?) AND (CAST(? AS TEXT) IS NULL OR "
-                        "owner_org = ?)",
-                        p, 4, &n, err);
-    *changed += n;
+    store_val p[] = {SV_TEXT(ident)};
+    store_rows *r = NULL;
+    int rc = store_query(c,
+                         "SELECT e.event_id FROM epcis_event_ids i JOIN epcis_events e ON e.id = "
+                         "i.event WHERE i.ident = ?",
+                         p, 1, &r, err);
+    if (rc)
+        return rc;
+    while ((rc = store_next(r)) == 1)
+        json_object_set_new(set, store_text(r, 0), json_true());
+    rc = rc < 0 ? store_rows_error(r, err) : 0;
+    store_rows_close(r);
     return rc;
+}
+
+/* A GS1 identifier in any form, or another absolute URI (urn:, http(s):). */
+static int publish_id(const char *s, const char *field, char *out, size_t n, nqi_error *err)
+{
+    gs1_id id;
+    nqi_error e = {0};
+    if (!gs1_parse(s, strlen(s), &id, &e) || !strncmp(s, "urn:", 4) ||
+        !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
+        return trace_canon(s, field, out, n, err);
+    return nqi_error_field(err, NQI_EINVAL, field, "%s",
+                           e.nfields ? e.fields[0].message : "not a GS1 identifier or URI");
 }
 
 static void h_publish(http_req *r, http_resp *w)
@@ -92,14 +107,14 @@ static void h_publish(http_req *r, http_resp *w)
         const char *s = json_string_value(json_array_get(jids, i));
         if (!s)
             nqi_error_field(&err, NQI_EINVAL, field, "an identifier (string)");
-        else if (!trace_canon(s, field, canon, sizeof canon, &err))
+        else if (!publish_id(s, field, canon, sizeof canon, &err))
             ids[i] = xstrdup(canon);
     }
     int64_t changed = 0, skipped = 0;
-    json_t *walk = NULL;
+    json_t *walk = NULL, *set = json_object();
     int rc = err.code ? err.code : store_begin(r->db, true, &err);
     for (size_t i = 0; !rc && i < nids; i++)
-        rc = mark_direct(r->db, ids[i], pub, org, &changed, &err);
+        rc = collect_direct(r->db, ids[i], set, &err);
     if (!rc && backward) {
         trace_opts o = {.dir = TRACE_BACKWARD, .ids = (const char *const *)ids,
                         .nids = (int)nids, .max_depth = 64, .from_ms = INT64_MIN,
@@ -110,10 +125,19 @@ static void h_publish(http_req *r, http_resp *w)
         json_array_foreach(json_object_get(walk, "events"), k, ev)
         {
             const char *eid = json_string_value(json_object_get(ev, "eventID"));
-            if (!rc && eid)
-                rc = mark(r->db, eid, pub, org, &changed, &skipped, &err);
+            if (eid)
+                json_object_set_new(set, eid, json_true());
         }
     }
+    const char *eid;
+    json_t *unused;
+    json_object_foreach(set, eid, unused)
+    {
+        if (rc)
+            break;
+        rc = mark(r->db, eid, pub, org, &changed, &skipped, &err);
+    }
+    json_decref(set);
     json_t *out = rc ? NULL
                      : json_pack("{s:b, s:I, s:I, s:O}", "public", pub, "changed",
                                  (json_int_t)changed, "skipped_other_owners",
