@@ -199,6 +199,21 @@ test('explorer: backward and forward genealogy as a graph, a list and a timeline
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-test=${t}]`).click()]);
     assert.equal(fs.readFileSync(await dl.path()).subarray(0, 2).toString(), 'PK', t);
   }
+  // the consumer page shows nothing until the lot is made public from the card
+  const consumer = `/t/01/${ids.gtinTea}/10/${ids.tea}`;
+  assert.equal((await fetch(URL_ + consumer)).status, 404);
+  await card.locator('[data-test=publish-lot]').click();
+  await page.locator('.el-message--success').waitFor();
+  const pub = await fetch(URL_ + consumer);
+  assert.equal(pub.status, 200);
+  assert.match(await pub.text(), new RegExp(ids.tea));
+  await card.locator('[data-test=unpublish-lot]').click();
+  let hidden = false;
+  for (let i = 0; i < 50 && !hidden; i++) {
+    hidden = (await fetch(URL_ + consumer)).status === 404;
+    if (!hidden) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(hidden, 'private again');
   // the README's picture: the page down to the bottom of the graph
   const graph = await page.locator('.tr-graph-card').boundingBox();
   await page.screenshot({ path: path.join(process.env.NQI_SCREENSHOT_DIR || TMP, 'screenshot-trace.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.ceil(graph.y + graph.height + 16) } });
