@@ -95,7 +95,7 @@ void credit_score(const credit_rules *r, const credit_entity *e, credit_fact_row
         if (k >= 0 && r->age[k].points) {
             score += r->age[k].points;
             if (explain) {
-                snprintf(lbl, sizeof lbl, "registered %s (%d years)", e->registered_on, years);
+                snprintf(lbl, sizeof lbl, "%s（%d年）", e->registered_on, years);
                 explain_item(items, "age", lbl, r->age[k].points);
             }
         }
