@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@
 #include "supervision/internal.h"
 
 #define PAGE 5000
-#define BATCH 400
+#define BATCH 1000
 
 /* ---------------------------------------------------------------- scoring */
 
@@ -94,7 +95,7 @@ void credit_score(const credit_rules *r, const credit_entity *e, credit_fact_row
         if (k >= 0 && r->age[k].points) {
             score += r->age[k].points;
             if (explain) {
-                snprintf(lbl, sizeof lbl, "registered %s (%d years)", e->registered_on, years);
+                snprintf(lbl, sizeof lbl, "%s（%d年）", e->registered_on, years);
                 explain_item(items, "age", lbl, r->age[k].points);
             }
         }
@@ -178,8 +179,8 @@ void credit_score(const credit_rules *r, const credit_entity *e, credit_fact_row
     out->cls = worse(by, hard_cls);
     out->explanation = NULL;
     if (explain)
-        out->explanation = json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:o, s:o}", "rule_version",
-                                     (json_int_t)r->version, "as_of", as_of, "base", r->base,
+        out->explanation = json_pack("{s:I, s:i, s:i, s:s, s:s, s:o, s:o}", "rule_version",
+                                     (json_int_t)r->version, "base", r->base,
                                      "score", score, "class_by_score", (char[]){by, 0}, "class",
                                      (char[]){out->cls, 0}, "items", items, "hard_rules", hard);
 }
@@ -194,7 +195,7 @@ typedef struct page {
     credit_fact_row *facts;
     size_t capf;
     size_t *fstart; /* facts of entity i: fstart[i] .. fstart[i+1] */
-    int64_t first_id, last_id;
+    int64_t last_id; /* paging: the next page starts after it */
 } page;
 
 static const char *keep(page *pg, const char *s)
@@ -224,18 +225,32 @@ static int cmp_code(const void *a, const void *b)
     return strcmp(((const credit_entity *)a)->credit_code, ((const credit_entity *)b)->credit_code);
 }
 
+static void page_add_fact(page *pg, const credit_fact_row *f)
+{
+    if (pg->nf == pg->capf) {
+        pg->capf = pg->capf ? pg->capf * 2 : 256;
+        pg->facts = xrealloc(pg->facts, pg->capf * sizeof *pg->facts);
+    }
+    pg->facts[pg->nf++] = *f;
+}
+
 /* Entities with id > after in id order (the table's own order: sequential
- * reads), or exactly the entity `only` when set; then the page's standing
- * facts, merged into it in credit-code order. */
-static int page_load(store_conn *c, int64_t after, const char *only, size_t limit, page *pg,
-                     nqi_error *err)
+ * reads), or exactly the entity `only` when set; then their standing facts:
+ * from fs (a full run) or queried (one entity). */
+static int page_load(store_conn *c, int64_t after, const char *only, size_t limit,
+                     const credit_factset *fs, page *pg, nqi_error *err)
 {
     static const char q_after[] =
-        "SELECT credit_code, registered_on, status, licences, risk_tags, id FROM entities WHERE "
-        "id > ? ORDER BY id LIMIT ?";
+        "SELECT credit_code, registered_on, status, licences, risk_tags, id, credit_class FROM "
+        "entities WHERE id > ? ORDER BY id LIMIT ?";
     static const char q_one[] =
-        "SELECT credit_code, registered_on, status, licences, risk_tags, id FROM entities WHERE "
-        "credit_code = ? AND CAST(? AS BIGINT) > 0";
+        "SELECT credit_code, registered_on, status, licences, risk_tags, id, credit_class FROM "
+        "entities WHERE credit_code = ? AND CAST(? AS BIGINT) > 0";
+    /* the stored results of the page, by id range (a join made PostgreSQL
+     * merge against the whole table from its first row on every page) */
+    static const char q_old[] =
+        "SELECT entity_id, digest, rule_version FROM credit_classifications WHERE entity_id >= ? "
+        "AND entity_id <= ? ORDER BY entity_id";
     store_val p[] = {only ? SV_TEXT(only) : SV_INT(after), SV_INT((int64_t)limit)};
     store_rows *rs;
     int rc = store_query(c, only ? q_one : q_after, p, 2, &rs, err);
@@ -244,76 +259,91 @@ static int page_load(store_conn *c, int64_t after, const char *only, size_t limi
     pg->ents = xcalloc(limit ? limit : 1, sizeof *pg->ents);
     while ((rc = store_next(rs)) == 1 && pg->n < limit) {
         credit_entity *e = &pg->ents[pg->n++];
-        *e = (credit_entity){keep(pg, store_text(rs, 0)), keep(pg, store_text(rs, 1)),
-                             keep(pg, store_text(rs, 2)), keep(pg, store_text(rs, 3)),
-                             keep(pg, store_text(rs, 4)), store_int(rs, 5)};
+        *e = (credit_entity){.credit_code = keep(pg, store_text(rs, 0)),
+                             .registered_on = keep(pg, store_text(rs, 1)),
+                             .status = keep(pg, store_text(rs, 2)),
+                             .licences = keep(pg, store_text(rs, 3)),
+                             .risk_tags = keep(pg, store_text(rs, 4)),
+                             .id = store_int(rs, 5)};
+        const char *old = store_text(rs, 6);
+        e->old_class = old && *old ? old[0] : 0;
         if (e->id > pg->last_id)
             pg->last_id = e->id;
-        if (!pg->first_id || e->id < pg->first_id)
-            pg->first_id = e->id;
     }
     rc = rc < 0 ? store_rows_error(rs, err) : 0;
     store_rows_close(rs);
     if (rc || !pg->n)
         return rc;
-    qsort(pg->ents, pg->n, sizeof *pg->ents, cmp_code);
-    /* the page's standing facts, in credit-code order */
-    store_val q[] = {SV_INT(pg->first_id), SV_INT(pg->last_id)};
-    rc = store_query(c,
-                     "SELECT f.credit_code, f.id, f.kind, f.occurred_on, f.source, f.ref, f.detail "
-                     "FROM entities e JOIN credit_facts f ON f.credit_code = e.credit_code WHERE "
-                     "e.id >= ? AND e.id <= ? AND f.withdrawn_at IS NULL ORDER BY f.credit_code",
-                     q, 2, &rs, err);
+    store_val o[] = {SV_INT(pg->ents[0].id), SV_INT(pg->ents[pg->n - 1].id)};
+    if ((rc = store_query(c, q_old, o, 2, &rs, err)))
+        return rc;
+    size_t k = 0; /* both in id order: merge */
+    while ((rc = store_next(rs)) == 1) {
+        int64_t id = store_int(rs, 0);
+        while (k < pg->n && pg->ents[k].id < id)
+            k++;
+        if (k < pg->n && pg->ents[k].id == id) {
+            snprintf(pg->ents[k].old_digest, sizeof pg->ents[k].old_digest, "%s",
+                     store_text(rs, 1));
+            pg->ents[k].old_version = store_int(rs, 2);
+        }
+    }
+    rc = rc < 0 ? store_rows_error(rs, err) : 0;
+    store_rows_close(rs);
     if (rc)
         return rc;
+    qsort(pg->ents, pg->n, sizeof *pg->ents, cmp_code);
     pg->fstart = xcalloc(pg->n + 1, sizeof *pg->fstart);
-    size_t e = 0;
-    while ((rc = store_next(rs)) == 1) {
-        const char *code = store_text(rs, 0);
-        while (e < pg->n && strcmp(pg->ents[e].credit_code, code) < 0)
-            pg->fstart[++e] = pg->nf;
-        if (e >= pg->n || strcmp(pg->ents[e].credit_code, code))
-            continue; /* the single-entity query's range holds only that entity */
-        if (pg->nf == pg->capf) {
-            pg->capf = pg->capf ? pg->capf * 2 : 256;
-            pg->facts = xrealloc(pg->facts, pg->capf * sizeof *pg->facts);
+    if (fs) {
+        for (size_t i = 0; i < pg->n; i++) {
+            size_t first, k = credit_factset_find(fs, pg->ents[i].credit_code, &first);
+            for (size_t j = 0; j < k; j++)
+                page_add_fact(pg, &fs->items[first + j].f);
+            pg->fstart[i + 1] = pg->nf;
         }
-        pg->facts[pg->nf++] = (credit_fact_row){store_int(rs, 1), keep(pg, store_text(rs, 2)),
-                                                keep(pg, store_text(rs, 3)),
-                                                keep(pg, store_text(rs, 4)),
-                                                keep(pg, store_text(rs, 5)),
-                                                keep(pg, store_text(rs, 6))};
+        return 0;
     }
-    while (e < pg->n)
-        pg->fstart[++e] = pg->nf;
+    store_val q[] = {SV_TEXT(pg->ents[0].credit_code)};
+    rc = store_query(c,
+                     "SELECT id, kind, occurred_on, source, ref, detail FROM credit_facts WHERE "
+                     "credit_code = ? AND withdrawn_at IS NULL",
+                     q, 1, &rs, err);
+    if (rc)
+        return rc;
+    while ((rc = store_next(rs)) == 1)
+        page_add_fact(pg, &(credit_fact_row){store_int(rs, 0), keep(pg, store_text(rs, 1)),
+                                             keep(pg, store_text(rs, 2)),
+                                             keep(pg, store_text(rs, 3)),
+                                             keep(pg, store_text(rs, 4)),
+                                             keep(pg, store_text(rs, 5))});
+    pg->fstart[1] = pg->nf;
     rc = rc < 0 ? store_rows_error(rs, err) : 0;
     store_rows_close(rs);
     return rc;
 }
 
-/* Upsert rows [from, to) of the page's results in one statement. */
-static int write_batch(store_conn *c, page *pg, credit_result *res, char **expl, size_t from,
-                       size_t to, const credit_rules *r, const char *as_of, int64_t run_id,
-                       nqi_error *err)
+/* Upsert the page rows listed in idx[0..n) in one statement. */
+static int write_batch(store_conn *c, page *pg, credit_result *res, char **expl, char (*dig)[17],
+                       const size_t *idx, size_t n, const credit_rules *r, const char *as_of,
+                       int64_t run_id, nqi_error *err)
 {
-    enum { NP = 9 };
-    size_t n = to - from;
+    enum { NP = 10 };
     buf sql;
     buf_init(&sql, 0);
     buf_puts(&sql, "INSERT INTO credit_classifications (entity_id, credit_code, credit_class, "
-                   "score, rule_version, as_of, explanation, run_id, computed_at) VALUES ");
+                   "score, rule_version, as_of, explanation, digest, run_id, computed_at) VALUES ");
     for (size_t i = 0; i < n; i++)
-        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     buf_puts(&sql, " ON CONFLICT (entity_id) DO UPDATE SET credit_code = excluded.credit_code, "
-                   "credit_class = excluded.credit_class, "
-                   "score = excluded.score, rule_version = excluded.rule_version, as_of = "
-                   "excluded.as_of, explanation = excluded.explanation, run_id = excluded.run_id, "
+                   "credit_class = excluded.credit_class, score = excluded.score, rule_version = "
+                   "excluded.rule_version, as_of = excluded.as_of, explanation = "
+                   "excluded.explanation, digest = excluded.digest, run_id = excluded.run_id, "
                    "computed_at = excluded.computed_at");
     store_val *p = xcalloc(n * NP, sizeof *p);
     char (*cls)[2] = xcalloc(n, sizeof *cls);
     int64_t now = now_ms();
     for (size_t i = 0; i < n; i++) {
-        size_t k = from + i;
+        size_t k = idx[i];
         cls[i][0] = res[k].cls;
         store_val *v = p + i * NP;
         v[0] = SV_INT(pg->ents[k].id);
@@ -323,8 +353,9 @@ static int write_batch(store_conn *c, page *pg, credit_result *res, char **expl,
         v[4] = SV_INT(r->version);
         v[5] = SV_TEXT(as_of);
         v[6] = SV_TEXT(expl[k]);
-        v[7] = run_id ? SV_INT(run_id) : SV_NULL;
-        v[8] = SV_INT(now);
+        v[7] = SV_TEXT(dig[k]);
+        v[8] = run_id ? SV_INT(run_id) : SV_NULL;
+        v[9] = SV_INT(now);
     }
     int rc = store_exec(c, sql.data, p, (int)(n * NP), NULL, err);
     free(cls);
@@ -338,33 +369,58 @@ static int page_classify(store_conn *c, page *pg, const credit_rules *r, const c
                          int64_t run_id, int64_t counts[4], int64_t *changed, nqi_error *err)
 {
     credit_result *res = xcalloc(pg->n, sizeof *res);
-    char **expl = xcalloc(pg->n, sizeof *expl);
+    char **expl = xcalloc(pg->n, sizeof *expl), (*dig)[17] = xcalloc(pg->n, sizeof *dig);
+    size_t *idx = xcalloc(pg->n, sizeof *idx), nidx = 0;
     for (size_t i = 0; i < pg->n; i++) {
         credit_score(r, &pg->ents[i], pg->facts + pg->fstart[i], pg->fstart[i + 1] - pg->fstart[i],
                      as_of, true, &res[i]);
         expl[i] = json_dumps(res[i].explanation, JSON_COMPACT);
         json_decref(res[i].explanation);
         counts[res[i].cls - 'A']++;
+        /* a result identical to the stored one (same rules, same explanation,
+         * hence same class and score) is not rewritten: the nightly run of a
+         * quiet day writes almost nothing */
+        unsigned char h[8];
+        crypto_generichash(h, sizeof h, (const unsigned char *)expl[i], strlen(expl[i]), NULL, 0);
+        hex_encode(h, sizeof h, dig[i]);
+        if (strcmp(dig[i], pg->ents[i].old_digest) || pg->ents[i].old_version != r->version)
+            idx[nidx++] = i;
     }
     int rc = 0;
-    for (size_t i = 0; !rc && i < pg->n; i += BATCH)
-        rc = write_batch(c, pg, res, expl, i, i + BATCH < pg->n ? i + BATCH : pg->n, r, as_of,
-                         run_id, err);
+    for (size_t i = 0; !rc && i < nidx; i += BATCH)
+        rc = write_batch(c, pg, res, expl, dig, idx + i, i + BATCH < nidx ? BATCH : nidx - i, r,
+                         as_of, run_id, err);
+    /* the directory's class, only where it changed: one UPDATE per class
+     * with the ids as a list (in steady state nearly nothing to write) */
     int64_t ch = 0;
-    if (!rc) {
-        /* one set-based statement carries the page's classes to the directory */
-        store_val p[] = {SV_INT(now_ms()), SV_INT(pg->first_id), SV_INT(pg->last_id)};
-        rc = store_exec(c,
-                        "UPDATE entities SET credit_class = (SELECT k.credit_class FROM "
-                        "credit_classifications k WHERE k.entity_id = entities.id), updated_at = ? "
-                        "WHERE id >= ? AND id <= ? AND credit_class <> (SELECT k.credit_class FROM "
-                        "credit_classifications k WHERE k.entity_id = entities.id)",
-                        p, 3, &ch, err);
+    for (char k = 'A'; !rc && k <= 'D'; k++) {
+        buf sql;
+        buf_init(&sql, 0);
+        buf_puts(&sql, "UPDATE entities SET credit_class = ?, updated_at = ? WHERE id IN (");
+        store_val *p = xcalloc(pg->n + 2, sizeof *p);
+        char cls[2] = {k, 0};
+        int np = 2;
+        p[0] = SV_TEXT(cls);
+        p[1] = SV_INT(now_ms());
+        for (size_t i = 0; i < pg->n; i++)
+            if (res[i].cls == k && pg->ents[i].old_class != k) {
+                buf_puts(&sql, np > 2 ? ", ?" : "?");
+                p[np++] = SV_INT(pg->ents[i].id);
+            }
+        buf_puts(&sql, ")");
+        int64_t n = 0;
+        if (np > 2)
+            rc = store_exec(c, sql.data, p, np, &n, err);
+        ch += n;
+        free(p);
+        buf_free(&sql);
     }
     *changed += ch;
     for (size_t i = 0; i < pg->n; i++)
         free(expl[i]);
     free(expl);
+    free(dig);
+    free(idx);
     free(res);
     return rc;
 }
@@ -378,7 +434,7 @@ int credit_reclassify(store_conn *c, const char *credit_code, nqi_error *err)
     int64_t counts[4] = {0}, changed = 0;
     int rc = credit_rules_active(c, &r, NULL, err);
     if (!rc)
-        rc = page_load(c, 0, credit_code, 1, &pg, err);
+        rc = page_load(c, 0, credit_code, 1, NULL, &pg, err);
     if (!rc && pg.n)
         rc = page_classify(c, &pg, &r, today, 0, counts, &changed, err);
     page_free(&pg);
@@ -472,6 +528,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
     if (pthread_mutex_trylock(&run_mu))
         return nqi_error_set(err, NQI_ECONFLICT, "a credit classification run is in progress");
     credit_rules r;
+    credit_factset fs = {0};
     int64_t id = 0, counts[4] = {0}, changed = 0, total = 0, ended = 0;
     int rc = credit_lists_sweep(c, actor, as_of, &ended, err);
     if (!rc)
@@ -482,13 +539,15 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
         pthread_mutex_unlock(&run_mu);
         return rc;
     }
+    /* the facts as they stand when the run starts (see credit_factset.c) */
+    rc = credit_factset_load(c, &r, as_of, &fs, err);
     int64_t last = 0;
-    for (;;) {
+    while (!rc) {
         page pg = {0};
         bool own;
         rc = credit_tx_begin(c, &own, err);
         if (!rc)
-            rc = page_load(c, last, NULL, PAGE, &pg, err);
+            rc = page_load(c, last, NULL, PAGE, &fs, &pg, err);
         if (!rc && pg.n)
             rc = page_classify(c, &pg, &r, as_of, id, counts, &changed, err);
         size_t n = pg.n;
@@ -499,6 +558,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
             break;
         total += (int64_t)n;
     }
+    credit_factset_free(&fs);
     rc = run_finish(c, actor, id, rc, total, changed, counts, rc ? err->message : "", out, err);
     pthread_mutex_unlock(&run_mu);
     return rc;

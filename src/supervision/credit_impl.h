@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/http.h"
+#include "core/util.h"
 #include "core/store.h"
 #include "supervision/credit.h"
 
@@ -103,7 +104,11 @@ int credit_rules_activate(store_conn *c, const http_principal *actor, int64_t ve
 
 typedef struct credit_entity {
     const char *credit_code, *registered_on, *status, *licences, *risk_tags;
-    int64_t id; /* entities.id (0 in pure scoring) */
+    int64_t id;     /* entities.id (0 in pure scoring) */
+    /* runs only: the stored result before this run, to write what changed */
+    char old_class;      /* entities.credit_class */
+    char old_digest[17]; /* credit_classifications.digest ("" when none) */
+    int64_t old_version; /* credit_classifications.rule_version */
 } credit_entity;
 
 typedef struct credit_fact_row {
@@ -121,6 +126,23 @@ typedef struct credit_result {
  * any order (sorted here, newest first). Pure: no store access. */
 void credit_score(const credit_rules *r, const credit_entity *e, credit_fact_row *facts,
                   size_t nfacts, const char *as_of, bool explain, credit_result *out);
+
+/* The standing facts a full run can weigh, in memory, sorted by credit code
+ * (credit_factset.c). */
+typedef struct credit_fact_item {
+    const char *code;
+    credit_fact_row f;
+} credit_fact_item;
+typedef struct credit_factset {
+    credit_fact_item *items;
+    size_t n;
+    buf arena;
+} credit_factset;
+int credit_factset_load(store_conn *c, const credit_rules *r, const char *as_of,
+                        credit_factset *fs, nqi_error *err);
+/* The facts of one code: items[*first .. *first + return value). */
+size_t credit_factset_find(const credit_factset *fs, const char *code, size_t *first);
+void credit_factset_free(credit_factset *fs);
 
 /* Recompute every entity (pages of `page` entities ordered by credit code,
  * one write transaction per page, or all in the caller's open transaction).

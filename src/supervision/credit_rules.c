@@ -225,10 +225,11 @@ int credit_rules_parse(json_t *doc, credit_rules *r, nqi_error *err)
 static json_t *version_json(store_rows *rs, bool with_rules)
 {
     char at[32];
-    json_t *o = json_pack("{s:I, s:s, s:b, s:s, s:s}", "version", (json_int_t)store_int(rs, 0),
+    int64_t t = store_int(rs, 5); /* 0: inserted by the migration, no time known */
+    json_t *o = json_pack("{s:I, s:s, s:b, s:s, s:s?}", "version", (json_int_t)store_int(rs, 0),
                           "note", store_text(rs, 2), "active", store_int(rs, 3) != 0,
                           "created_by", store_text(rs, 4), "created_at",
-                          time_iso8601(store_int(rs, 5), at, sizeof at));
+                          t ? time_iso8601(t, at, sizeof at) : NULL);
     if (o && with_rules)
         json_object_set_new(o, "rules", json_loads(store_text(rs, 1), 0, NULL));
     return o;

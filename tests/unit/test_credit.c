@@ -115,7 +115,7 @@ static void test_score_hand_computed(void **state)
 {
     credit_rules r;
     parse_v1(&r);
-    credit_entity e = {"91350102MA00010007", "2015-03-01", "active", "SC10335010200", "a;b", 0};
+    credit_entity e = {.credit_code = "91350102MA00010007", .registered_on = "2015-03-01", .status = "active", .licences = "SC10335010200", .risk_tags = "a;b"};
     credit_fact_row f[] = {
         {1, "spot_check.fail", "2026-05-01", "spot_check", "s1", "抽查不合格"}, /* 7 months: -15 */
         {2, "inspection.refused", "2024-06-01", "inspection", "i1", ""},      /* 29 months: -30/2 */
@@ -139,7 +139,7 @@ static void test_score_hand_computed(void **state)
     json_decref(res.explanation);
 
     /* max_count: 6 complaints in the year, 5 count (-3 each) */
-    credit_entity e2 = {"91350102MA00010007", "2024-01-01", "active", "", "", 0};
+    credit_entity e2 = {.credit_code = "91350102MA00010007", .registered_on = "2024-01-01", .status = "active", .licences = "", .risk_tags = ""};
     credit_fact_row c[6];
     for (int i = 0; i < 6; i++)
         c[i] = (credit_fact_row){10 + i, "complaint", "2026-10-01", "manual", "", ""};
@@ -154,7 +154,7 @@ static void test_score_windows_and_hard_rules(void **state)
 {
     credit_rules r;
     parse_v1(&r);
-    credit_entity e = {"91350102MA00010007", "2010-01-01", "active", "", "", 0};
+    credit_entity e = {.credit_code = "91350102MA00010007", .registered_on = "2010-01-01", .status = "active", .licences = "", .risk_tags = ""};
     credit_result res;
     /* the full window's last day is the corresponding day 12 months on */
     credit_fact_row f1 = {1, "spot_check.fail", "2025-11-24", "s", "", ""};
@@ -176,7 +176,7 @@ static void test_score_windows_and_hard_rules(void **state)
     assert_int_equal(res.by_score, 'C');
     assert_int_equal(res.cls, 'C');
     json_decref(res.explanation);
-    credit_entity young = {"91350102MA00010007", "2025-12-01", "active", "SC1", "", 0};
+    credit_entity young = {.credit_code = "91350102MA00010007", .registered_on = "2025-12-01", .status = "active", .licences = "SC1", .risk_tags = ""};
     credit_fact_row good[] = {{3, "inspection.normal", "2026-09-01", "i", "", ""},
                               {4, "spot_check.pass", "2026-09-01", "s", "", ""},
                               {5, "spot_check.pass", "2026-08-01", "s", "", ""},
@@ -199,7 +199,7 @@ static void test_score_windows_and_hard_rules(void **state)
                             {11, "spot_check.pass", "2026-09-01", "s", "", ""},
                             {12, "spot_check.pass", "2026-08-01", "s", "", ""},
                             {13, "penalty.high", "2025-12-01", "credit_penalty", "1", ""}};
-    credit_entity old = {"91350102MA00010007", "2000-01-01", "active", "SC1", "", 0};
+    credit_entity old = {.credit_code = "91350102MA00010007", .registered_on = "2000-01-01", .status = "active", .licences = "SC1", .risk_tags = ""};
     /* 70 + 10 + 3 + 10 + 10 = 103 -> A */
     credit_score(&r, &old, pa, 4, "2026-11-24", false, &res);
     assert_int_equal(res.score, 103);

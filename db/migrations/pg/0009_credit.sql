@@ -24,8 +24,9 @@ CREATE TABLE credit_classifications (
     credit_class TEXT NOT NULL CHECK (credit_class IN ('A', 'B', 'C', 'D')),
     score        BIGINT NOT NULL,
     rule_version BIGINT NOT NULL,
-    as_of        TEXT NOT NULL,                -- 'YYYY-MM-DD' the windows were measured from
+    as_of        TEXT NOT NULL,                -- 'YYYY-MM-DD' of the run that last changed the result
     explanation  TEXT NOT NULL,                -- JSON
+    digest       TEXT NOT NULL DEFAULT '',     -- BLAKE2b-64 of the explanation: unchanged rows are not rewritten
     run_id       BIGINT,                       -- credit_runs.id (NULL: reclassified after a write)
     computed_at  BIGINT NOT NULL
 );
