@@ -13,6 +13,7 @@ chmod 755 "$TMP"
 export NQI_BIN=$ROOT/build/nqi
 export NQI_PWHASH_FAST=1     # argon2id at minimum cost: tests create many users
 export NQI_WEBHOOK_DENY=169.254.0.0/16  # webhook receivers in the tests listen on 127.0.0.1
+export NQI_CREDIT_NIGHTLY_HOUR=off        # no nightly reclassification under the draw tests
 PASS=0 FAIL=0
 PIDS=()
 PG_DIR=
