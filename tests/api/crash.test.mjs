@@ -5,20 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, tokenFor, uniq, BIN, DB, BACKEND, TMP } from './lib.mjs';
+import { cli, tokenFor, uniq, BIN, DB, BACKEND, TMP, startServer } from './lib.mjs';
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--quiet'], { env: { ...process.env, NQI_DB: DB } });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) resolve({ p, url: m[0] });
-    });
-    p.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 test('kill -9 mid-burst loses no acknowledged write and leaves a verifiable database', async () => {
   const { p, url } = await startServer();

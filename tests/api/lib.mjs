@@ -1,6 +1,7 @@
 // Shared helpers for the API tests. The runner (scripts/test.sh) starts a real
 // `nqi serve` and passes NQI_URL, NQI_DB, NQI_BIN, NQI_ADMIN_TOKEN, NQI_BACKEND.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 export const URL_ = process.env.NQI_URL;
 export const BIN = process.env.NQI_BIN;
@@ -61,6 +62,40 @@ export function assertProblem(assert, r, status, field) {
     assert.ok(Array.isArray(r.json.errors), `errors[] present: ${r.text}`);
     assert.ok(r.json.errors.some((e) => e.field === field), `errors[] names ${field}: ${r.text}`);
   }
+}
+
+// A server of a test's own (webhook and crash tests): `nqi serve` on db with
+// extra env; resolves {p, url} once it prints its address.
+export function startServer(db = DB, env = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--quiet'], { env: { ...process.env, NQI_DB: db, ...env } });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve({ p, url: m[0] });
+    });
+    p.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+}
+
+// A fresh, empty database on the suite's backend (a new SQLite file or a new
+// PostgreSQL database beside the suite's one).
+export function freshDb(prefix) {
+  if (BACKEND !== 'postgresql') return `sqlite:${path.join(TMP, `${uniq(prefix)}.db`)}`;
+  const name = uniq(`${prefix}_`).toLowerCase();
+  const r = spawnSync('psql', ['-q', DB, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`createdb: ${r.stderr}`);
+  const u = new URL(DB);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Run the CLI on another database; throws on a non-zero exit, returns stdout.
+export function runOn(db, args) {
+  const r = spawnSync(BIN, args, { env: { ...process.env, NQI_DB: db }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nqi ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
 }
 
 export { execFileSync };

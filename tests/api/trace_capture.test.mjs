@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { api, assertProblem, cli, tokenFor, uniq, BIN, DB } from './lib.mjs';
+import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, startServer } from './lib.mjs';
 
 const CTX = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
 const fixture = (name) => fs.readFileSync(new URL(`../unit/data/epcis/${name}`, import.meta.url));
@@ -179,18 +179,6 @@ test('who may capture: enterprises with an organisation, regulators, admins', as
   assert.ok(list.json.items.every((j) => j.owner_org === OTHER_ORG));
 });
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--quiet'], { env: { ...process.env, NQI_DB: DB } });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) resolve({ p, url: m[0] });
-    });
-    p.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 test('kill -9 during a capture job: after restart the job is complete or failed, never half-applied', async (t) => {
   const token = orgToken(OTHER_ORG);

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, BACKEND, TMP } from './lib.mjs';
+import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, BACKEND, TMP, freshDb, runOn, startServer } from './lib.mjs';
 
 const DL = 'https://id.gs1.org/';
 const RICE_LOT = `${DL}01/09506000134352/10/DHX261003`;
@@ -268,40 +268,14 @@ test('named queries: create, run, list, delete', async () => {
 
 // ---- subscriptions, on a server of our own ----------------------------------
 
-function freshDb() {
-  if (BACKEND !== 'postgresql') return `sqlite:${path.join(TMP, `${uniq('tq')}.db`)}`;
-  const name = uniq('tq_').toLowerCase();
-  const r = spawnSync('psql', ['-q', DB, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`createdb: ${r.stderr}`);
-  const u = new URL(DB);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
-function run(db, args) {
-  const r = spawnSync(BIN, args, { env: { ...process.env, NQI_DB: db }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nqi ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
-function startServer(db, env) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--quiet'], { env: { ...process.env, NQI_DB: db, ...env } });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) resolve({ p, url: m[0] });
-    });
-    p.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 test('subscription: signed EPCISQueryDocument, advances only on 2xx, no duplicates', async (t) => {
-  const db = freshDb();
-  run(db, ['init']);
-  run(db, ['trace', 'demo']);
-  const token = run(db, ['token', 'add', '--role', 'admin', 'subs']).trim().split('\n').pop();
+  const db = freshDb('tq');
+  runOn(db, ['init']);
+  runOn(db, ['trace', 'demo']);
+  const token = runOn(db, ['token', 'add', '--role', 'admin', 'subs']).trim().split('\n').pop();
   const { p, url } = await startServer(db, { NQI_TRACE_SUB_POLL_MS: '100', NQI_TRACE_SUB_RETRY_MS: '200' });
   const got = [];
   const recv = http.createServer((req, res) => {

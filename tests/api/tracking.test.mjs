@@ -11,7 +11,7 @@ import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
-import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, BACKEND, TMP } from './lib.mjs';
+import { api, assertProblem, cli, tokenFor, uniq, BIN, DB, BACKEND, TMP, freshDb, runOn, startServer } from './lib.mjs';
 
 const ISSUER = '国家市场监督管理总局 国家标准化管理委员会';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -178,39 +178,13 @@ test('a notice replacing a watched standard reaches the inbox and the Atom feed'
 
 // ---- webhooks, on a server of our own -------------------------------------
 
-function freshDb() {
-  if (BACKEND !== 'postgresql') return `sqlite:${path.join(TMP, `${uniq('trk')}.db`)}`;
-  const name = uniq('trk_').toLowerCase();
-  const r = spawnSync('psql', ['-q', DB, '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`createdb: ${r.stderr}`);
-  const u = new URL(DB);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
-function run(db, args) {
-  const r = spawnSync(BIN, args, { env: { ...process.env, NQI_DB: db }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nqi ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
-function startServer(db, env) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--quiet'], { env: { ...process.env, NQI_DB: db, ...env } });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) resolve({ p, url: m[0] });
-    });
-    p.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 test('webhooks are signed with HMAC-SHA256, retried after a 500, and logged', async (t) => {
-  const db = freshDb();
-  run(db, ['init']);
-  const token = run(db, ['token', 'add', '--role', 'admin', 'hooks']).trim().split('\n').pop();
+  const db = freshDb('trk');
+  runOn(db, ['init']);
+  const token = runOn(db, ['token', 'add', '--role', 'admin', 'hooks']).trim().split('\n').pop();
   const { p, url } = await startServer(db, { NQI_WEBHOOK_BACKOFF_MS: '100', NQI_TRACKING_POLL_MS: '50' });
   const got = [];
   const recv = http.createServer((req, res) => {
