@@ -101,25 +101,6 @@ static void sort_errors(json_t *errors)
     free(v);
 }
 
-/* SQLite settings a capture needs on its connection (idempotent, cheap):
- * statement journals in memory (every multi-row INSERT under a foreign key
- * opens one; on disk that was 18 pwrite calls per event), a page cache
- * that holds a 500-event document's index pages (no spill to the WAL in
- * mid-transaction), and fewer, larger WAL checkpoints (a page written by
- * several captures is copied back once). Measured: docs/benchmarks.md,
- * "Traceability: capture". They belong with the connection PRAGMAs in
- * core/store_sqlite.c; kept here until the store owner decides. */
-static void tune_sqlite(store_conn *c)
-{
-    if (store_kind(store_conn_store(c)) != STORE_SQLITE)
-        return;
-    nqi_error e = {0};
-    store_exec(c, "PRAGMA temp_store = MEMORY", NULL, 0, NULL, &e);
-    store_exec(c, "PRAGMA cache_size = -65536", NULL, 0, NULL, &e);
-    store_exec(c, "PRAGMA wal_autocheckpoint = 20000", NULL, 0, NULL, &e);
-    store_exec(c, "PRAGMA mmap_size = 268435456", NULL, 0, NULL, &e);
-}
-
 struct conflicts {
     json_t *errors;
     size_t n;
@@ -136,7 +117,6 @@ static void on_conflict(void *ctx, const epcis_event *e, const char *message)
 static int store_all(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
                      epcis_doc *d, int64_t job, int64_t *captured, nqi_error *err)
 {
-    tune_sqlite(c);
     int rc = store_begin(c, true, err);
     store_val pj[] = {SV_INT(job)};
     if (!rc)

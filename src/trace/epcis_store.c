@@ -35,6 +35,7 @@ typedef struct idrow {
     int64_t event; /* epcis_events.id */
     char role[96];
     const char *ident;
+    int64_t ident_id; /* epcis_idents.id, once numbered */
     int is_class;
     bool has_qty;
     double qty;
@@ -121,15 +122,116 @@ static void collect(idrows *r, const json_t *ev, int64_t event)
         r->v[i].event = event;
 }
 
-/* Identifier rows in multi-row INSERTs of up to IDS_PER_STMT rows (one
- * round trip on PostgreSQL, one statement step on SQLite). */
-static int insert_ids(store_conn *c, const idrows *r, nqi_error *err)
+/* ---- identifiers: epcis_idents numbers, epcis_event_refs rows ---------- */
+
+#define IDENTS_PER_STMT 200 /* identifiers per SELECT / INSERT of epcis_idents */
+
+static int by_ident(const void *a, const void *b)
 {
+    const idrow *x = *(idrow *const *)a, *y = *(idrow *const *)b;
+    return strcmp(x->ident, y->ident);
+}
+
+/* Set ident_id of every row of u[0..n) (distinct identifiers, sorted) from
+ * the answer rows (id, ident) of one statement. */
+static int take_ids(store_rows *rs, idrow **u, size_t n, nqi_error *err)
+{
+    int rc;
+    while ((rc = store_next(rs)) == 1) {
+        idrow key = {.ident = store_text(rs, 1)}, *kp = &key;
+        idrow **hit = bsearch(&kp, u, n, sizeof *u, by_ident);
+        if (hit)
+            (*hit)->ident_id = store_int(rs, 0);
+    }
+    if (rc < 0)
+        rc = store_rows_error(rs, err);
+    store_rows_close(rs);
+    return rc;
+}
+
+/* Statements over the identifiers of u[0..n) still without a number:
+ * SELECT the known ones (insert = false) or INSERT the new ones. */
+static int ident_round(store_conn *c, idrow **u, size_t n, bool insert, nqi_error *err)
+{
+    for (size_t off = 0; off < n;) {
+        buf sql;
+        buf_init(&sql, 0);
+        buf_puts(&sql, insert ? "INSERT INTO epcis_idents (ident) VALUES "
+                              : "SELECT id, ident FROM epcis_idents WHERE ident IN (");
+        store_val p[IDENTS_PER_STMT];
+        int np = 0;
+        for (; off < n && np < IDENTS_PER_STMT; off++) {
+            if (u[off]->ident_id)
+                continue;
+            buf_puts(&sql, np ? (insert ? ", (?)" : ", ?") : (insert ? "(?)" : "?"));
+            p[np++] = SV_TEXT(u[off]->ident);
+        }
+        buf_puts(&sql, insert ? " ON CONFLICT (ident) DO NOTHING RETURNING id, ident" : ")");
+        int rc = 0;
+        if (np) {
+            store_rows *rs;
+            rc = store_query(c, sql.data, p, np, &rs, err);
+            if (!rc)
+                rc = take_ids(rs, u, n, err);
+        }
+        buf_free(&sql);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Number every identifier of r: known ones are looked up, new ones added
+ * (numbered in order of first sight, which keeps the references index
+ * local), and a last lookup finds any that a concurrent capture added
+ * between the two (PostgreSQL; ON CONFLICT DO NOTHING returns no row). */
+static int number_idents(store_conn *c, idrows *r, nqi_error *err)
+{
+    idrow **u = xmalloc((r->n ? r->n : 1) * sizeof *u);
+    for (size_t i = 0; i < r->n; i++)
+        u[i] = &r->v[i];
+    qsort(u, r->n, sizeof *u, by_ident);
+    size_t n = 0; /* u[0..n): one row per distinct identifier */
+    for (size_t i = 0; i < r->n; i++)
+        if (!n || strcmp(u[n - 1]->ident, u[i]->ident))
+            u[n++] = u[i];
+    int rc = ident_round(c, u, n, false, err);
+    if (!rc)
+        rc = ident_round(c, u, n, true, err);
+    if (!rc)
+        rc = ident_round(c, u, n, false, err);
+    for (size_t i = 0; !rc && i < r->n; i++) {
+        idrow *x = &r->v[i], **hit = bsearch(&x, u, n, sizeof *u, by_ident);
+        x->ident_id = hit ? (*hit)->ident_id : 0;
+        if (!x->ident_id)
+            rc = nqi_error_set(err, NQI_EDB, "identifier %s could not be numbered", x->ident);
+    }
+    free(u);
+    return rc;
+}
+
+static int by_ref(const void *a, const void *b)
+{
+    const idrow *x = a, *y = b;
+    if (x->ident_id != y->ident_id)
+        return x->ident_id < y->ident_id ? -1 : 1;
+    int c = strcmp(x->role, y->role);
+    return c ? c : (x->event > y->event) - (x->event < y->event);
+}
+
+/* Reference rows in multi-row INSERTs of up to IDS_PER_STMT rows, in
+ * (ident, role, event) order so the index takes them in one pass. */
+static int insert_ids(store_conn *c, idrows *r, nqi_error *err)
+{
+    int rc = number_idents(c, r, err);
+    if (rc)
+        return rc;
+    qsort(r->v, r->n, sizeof *r->v, by_ref);
     for (size_t off = 0; off < r->n; off += IDS_PER_STMT) {
         size_t n = r->n - off < IDS_PER_STMT ? r->n - off : IDS_PER_STMT;
         char sql[128 + IDS_PER_STMT * 24];
         int len = snprintf(sql, sizeof sql,
-                           "INSERT INTO epcis_event_ids (event, role, ident, is_class, quantity, "
+                           "INSERT INTO epcis_event_refs (event, role, ident, is_class, quantity, "
                            "uom) VALUES ");
         store_val p[IDS_PER_STMT * 6];
         for (size_t i = 0; i < n; i++) {
@@ -138,12 +240,12 @@ static int insert_ids(store_conn *c, const idrows *r, nqi_error *err)
                             i ? ", " : "");
             p[i * 6] = SV_INT(x->event);
             p[i * 6 + 1] = SV_TEXT(x->role);
-            p[i * 6 + 2] = SV_TEXT(x->ident);
+            p[i * 6 + 2] = SV_INT(x->ident_id);
             p[i * 6 + 3] = SV_INT(x->is_class);
             p[i * 6 + 4] = x->has_qty ? SV_REAL(x->qty) : SV_NULL;
             p[i * 6 + 5] = SV_TEXT(x->uom);
         }
-        int rc = store_exec(c, sql, p, (int)(n * 6), NULL, err);
+        rc = store_exec(c, sql, p, (int)(n * 6), NULL, err);
         if (rc)
             return rc;
     }
