@@ -1,7 +1,7 @@
 /*
  * trace_capture_bench.c — the in-process baseline for bench/trace_capture.sh:
  * the same documents through epcis_doc_parse (parse + validate + normalise +
- * hash) and epcis_capture_run (store, one transaction per document) without
+ * hash) and epcis_events_prepare and epcis_capture_run (store, one transaction per document) without
  * HTTP, one thread, on a fresh database.
  *   build/bench/trace_capture_bench DBURL DOC...
  * Prints: events, parse µs/event, store µs/event, events/s (wall), CPU s.
@@ -47,6 +47,7 @@ int main(int argc, char **argv)
         epcis_doc d;
         if (epcis_doc_parse(b, len, EPCIS_JSON, 5000, &d, &err))
             return fprintf(stderr, "%s: %s\n", argv[i], err.message), 1;
+        epcis_events_prepare(&d); /* on the HTTP thread in nqi serve */
         int64_t t1 = mono_us();
         epcis_capture_in in = {.owner_org = "91110000802100433B", .created_by = 1};
         int64_t job;

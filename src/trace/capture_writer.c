@@ -87,6 +87,7 @@ int epcis_capture_writer_start(store *st, nqi_error *err)
 int epcis_capture_run(store_conn *c, const http_principal *actor, const epcis_capture_in *in,
                       epcis_doc *d, int64_t *job_id, nqi_error *err)
 {
+    epcis_events_prepare(d); /* on this thread, in parallel with other captures */
     if (!wstore || store_conn_store(c) != wstore)
         return epcis_capture_run_here(c, actor, in, d, job_id, err);
     wjob j = {.actor = actor, .in = in, .d = d, .job_id = job_id, .err = err};

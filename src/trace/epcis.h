@@ -55,6 +55,8 @@ typedef struct epcis_event {
     const char *type;    /* points into doc */
     int64_t event_time;  /* Unix ms, UTC */
     bool error_declared; /* carries an errorDeclaration */
+    char *json;          /* doc serialised without recordTime (owned), set by
+                            epcis_events_prepare; NULL until then */
 } epcis_event;
 
 typedef struct epcis_doc {
@@ -118,6 +120,11 @@ typedef void (*epcis_conflict_fn)(void *ctx, const epcis_event *e, const char *m
 int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const char *owner_org,
                        int64_t job, int64_t record_time, epcis_conflict_fn on_conflict, void *ctx,
                        size_t *stored, nqi_error *err);
+
+/* The part of storing that needs no database (serialising each event),
+ * done on the caller's thread so the one SQLite writer does only database
+ * work. Optional: epcis_events_store serialises what is not prepared. */
+void epcis_events_prepare(epcis_doc *d);
 
 /* HTTP routes of the capture side (capture_http.c); called from
  * trace_module's routes. */

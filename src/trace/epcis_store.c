@@ -317,9 +317,16 @@ static void prepare(const epcis_event *e, int64_t record_time, prepared *pp)
     json_t *ev = e->doc;
     char rt[32];
     epcis_time_format(record_time, rt);
-    json_object_set_new(ev, "recordTime", json_string(rt));
     memset(pp, 0, sizeof *pp);
-    pp->doc = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    size_t n = e->json ? strlen(e->json) : 0;
+    if (n > 2 && e->json[n - 1] == '}') {
+        /* prepared: recordTime goes last, where json_object_set_new would
+         * have put it (the normalised event never carries one) */
+        pp->doc = xasprintf("%.*s,\"recordTime\":\"%s\"}", (int)(n - 1), e->json, rt);
+    } else {
+        json_object_set_new(ev, "recordTime", json_string(rt));
+        pp->doc = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    }
     pp->ed = json_object_get(ev, "errorDeclaration");
     if (pp->ed) {
         epcis_time_parse(json_string_value(json_object_get(pp->ed, "declarationTime")), &pp->decl);
@@ -328,6 +335,13 @@ static void prepare(const epcis_event *e, int64_t record_time, prepared *pp)
         if (json_array_size(ci))
             pp->corr = json_dumps(ci, JSON_COMPACT);
     }
+}
+
+void epcis_events_prepare(epcis_doc *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (!d->ev[i].json && !json_object_get(d->ev[i].doc, "recordTime"))
+            d->ev[i].json = json_dumps(d->ev[i].doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
 static void release(prepared *pp)

@@ -598,5 +598,6 @@ void epcis_event_clear(epcis_event *e)
         return;
     json_decref(e->doc);
     free(e->event_id);
+    free(e->json);
     memset(e, 0, sizeof *e);
 }
