@@ -24,8 +24,8 @@ make --no-print-directory build/nqi build/libnqi.a >/dev/null
 cc -std=c11 -O2 -o build/gen_trace bench/gen_trace.c
 mkdir -p build/bench
 cc -std=gnu11 -O2 -Isrc -Ibuild/gen -o build/bench/trace_capture_bench bench/trace_capture_bench.c \
-    build/libnqi.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0) \
-    -lxlsxwriter -lqrencode -lpng -lpthread -lm
+    build/libnqi.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 libcurl) \
+    -lxlsxwriter -lqrencode -lpng -lpthread -lm -ljemalloc
 build/gen_trace --out "$tmp/docs" --events "$events" --per-doc "$per_doc" --seed 1 >/dev/null
 bytes=$(cat "$tmp"/docs/doc-*.jsonld | wc -c)
 

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
       libcmocka-dev libxlsxwriter-dev libqrencode-dev libpng-dev libxml2-dev libcurl4-openssl-dev
+      libjemalloc-dev
       opencc unicode-data bzip2 sqlite3 curl fonts-noto-cjk zbar-tools
       postgresql chromium nodejs npm wrk nginx-light)
 missing=()
