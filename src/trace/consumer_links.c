@@ -116,7 +116,6 @@ json_t *consumer_certificates(const json_t *docs)
         cert_list(list, json_object_get(d, "cbvmda:certificationList"));
         const json_t *ilmd = json_object_get(d, "ilmd");
         cert_list(list, json_object_get(ilmd, "cbvmda:certificationList"));
-        cert_info(list, json_object_get(ilmd, "cbvmda:certificationInfo"));
     }
     return list;
 }
