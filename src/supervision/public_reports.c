@@ -79,9 +79,9 @@ static int spot_report(store_conn *c, const json_t *rec, int64_t ref, const pubr
     const char *date = json_is_object(re) ? jstr(re, "tested_on") : jstr(rec, "tested_on");
     const char *verdict = jstr(rec, "final_verdict");
     bool ok = verdict && !strcmp(verdict, "pass");
-    *out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:[], s:b, s:s}",
-                     "kind", "spot_check", "match", lot ? "lot" : "product", "date", date,
-                     "authority", dept && *dept ? dept : NULL, "lab", jstr(rec, "lab"), "title",
+    *out = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:[], s:b, s:s}", "kind",
+                     "spot_check", "match", lot ? "lot" : "product", "date", date, "authority",
+                     dept && *dept ? dept : NULL, "lab", jstr(rec, "lab"), "title",
                      jstr(rec, "spot_check"), "product", product, "specification",
                      jstr(rec, "specification"), "standards", stds, "items", "ok", ok,
                      "verdict_label", ok ? "合格" : "不合格");
@@ -169,9 +169,9 @@ static int lists(store_conn *c, const char *code, json_t *out, nqi_error *err)
         return rc;
     json_t *a = json_array();
     while ((rc = store_next(r)) == 1)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "list", store_text(r, 0),
-                                           "entered_on", store_text(r, 1), "authority",
-                                           store_text(r, 2)));
+        json_array_append_new(a,
+                              json_pack("{s:s, s:s, s:s}", "list", store_text(r, 0), "entered_on",
+                                        store_text(r, 1), "authority", store_text(r, 2)));
     if (rc < 0)
         rc = store_rows_error(r, err);
     store_rows_close(r);

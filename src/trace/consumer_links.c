@@ -317,8 +317,8 @@ static char *report_page(const json_t *p, size_t *len)
     buf_printf(&b, " <span class=\"%s\" data-test=\"verdict\">%s</span></div>", ok ? "ok" : "bad",
                spot ? (ok ? "合格" : "不合格") : (ok ? "未发现问题" : "发现问题"));
     static const char *const keys[][2] = {
-        {"sample_no", "抽样单编号"}, {"product", "产品"},      {"specification", "规格型号"},
-        {"batch", "生产日期/批号"},  {"lab", "承检机构"},      {"sampled_on", "抽样日期"},
+        {"sample_no", "抽样单编号"}, {"product", "产品"},          {"specification", "规格型号"},
+        {"batch", "生产日期/批号"},  {"lab", "承检机构"},          {"sampled_on", "抽样日期"},
         {"tested_on", "检验日期"},   {"inspected_on", "检查日期"}, {"correction_due", "整改期限"},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -403,9 +403,8 @@ static void h_links(http_req *r, http_resp *w)
         http_resp_problem(w, r, &err);
     } else {
         json_object_set_new(links, "id", json_string(id.canonical));
-        json_object_set_new(links, "product", consumer_product(g)
-                                                  ? json_string(consumer_product(g))
-                                                  : json_null());
+        json_object_set_new(links, "product",
+                            consumer_product(g) ? json_string(consumer_product(g)) : json_null());
         http_resp_json(w, 200, links);
     }
     json_decref(g);

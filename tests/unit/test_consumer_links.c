@@ -59,7 +59,8 @@ static void test_capture_accepts_standard_shapes(void **state)
 {
     epcis_doc d;
     /* one URI */
-    assert_int_equal(parse(",\"certificationInfo\":\"https://cx.cnca.cn/cert/010OP2600123\"}", &d), 1);
+    assert_int_equal(parse(",\"certificationInfo\":\"https://cx.cnca.cn/cert/010OP2600123\"}", &d),
+                     1);
     assert_string_equal(json_string_value(json_object_get(d.ev[0].doc, "certificationInfo")),
                         "https://cx.cnca.cn/cert/010OP2600123");
     epcis_doc_free(&d);
@@ -72,8 +73,8 @@ static void test_capture_accepts_standard_shapes(void **state)
               &d),
         1);
     assert_int_equal(json_array_size(json_object_get(d.ev[0].doc, "certificationInfo")), 2);
-    assert_non_null(json_object_get(json_object_get(d.ev[0].doc, "ilmd"),
-                                    "cbvmda:certificationList"));
+    assert_non_null(
+        json_object_get(json_object_get(d.ev[0].doc, "ilmd"), "cbvmda:certificationList"));
     epcis_doc_free(&d);
 }
 
