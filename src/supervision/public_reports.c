@@ -93,6 +93,15 @@ static int spot_report(store_conn *c, const json_t *rec, int64_t ref, const pubr
     return rc;
 }
 
+const char *pubrep_task_title(const char *source)
+{
+    if (source && !strcmp(source, "complaint"))
+        return "投诉举报核查";
+    if (source && !strcmp(source, "lead"))
+        return "案件线索核查";
+    return "“双随机、一公开”监督检查";
+}
+
 /* A published inspection (双随机 or complaint) result: about the whole
  * enterprise, so it always concerns the product's producer. */
 static json_t *task_report(const json_t *rec)
@@ -107,7 +116,7 @@ static json_t *task_report(const json_t *rec)
     return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:[], s:o, s:b, s:s?}", "kind", "inspection",
                      "match", "enterprise", "date", jstr(rec, "inspected_on"), "authority",
                      json_string_value(json_array_get(depts, 0)), "title",
-                     "市场监督检查（双随机、一公开）", "standards", "items", items, "ok", ok,
+                     pubrep_task_title(jstr(rec, "source")), "standards", "items", items, "ok", ok,
                      "verdict_label", jstr(rec, "result_label"));
 }
 

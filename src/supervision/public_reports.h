@@ -43,4 +43,8 @@ typedef struct pubrep_filter {
 int pubrep_for_producer(store_conn *c, const char *credit_code, const pubrep_filter *f,
                         json_t **out, nqi_error *err);
 
+/* The public title of an inspection by its source (draw, complaint, lead):
+ * "“双随机、一公开”监督检查", "投诉举报核查", "案件线索核查". */
+const char *pubrep_task_title(const char *source);
+
 #endif

@@ -313,9 +313,12 @@ static char *report_page(const json_t *p, size_t *len)
     buf_puts(&b, "</h1><p>");
     consumer_esc(&b, json_string_value(json_object_get(p, "entity_name")));
     buf_puts(&b, "</p></header><section><div class=\"s\">");
-    consumer_esc(&b, json_string_value(json_object_get(rec, spot ? "spot_check" : "result_label")));
-    buf_printf(&b, " <span class=\"%s\" data-test=\"verdict\">%s</span></div>", ok ? "ok" : "bad",
-               spot ? (ok ? "合格" : "不合格") : (ok ? "未发现问题" : "发现问题"));
+    consumer_esc(&b, spot ? json_string_value(json_object_get(rec, "spot_check"))
+                          : pubrep_task_title(json_string_value(json_object_get(rec, "source"))));
+    buf_printf(&b, " <span class=\"%s\" data-test=\"verdict\">", ok ? "ok" : "bad");
+    consumer_esc(&b, spot ? (ok ? "合格" : "不合格")
+                          : json_string_value(json_object_get(rec, "result_label")));
+    buf_puts(&b, "</span></div>");
     static const char *const keys[][2] = {
         {"sample_no", "抽样单编号"}, {"product", "产品"},          {"specification", "规格型号"},
         {"batch", "生产日期/批号"},  {"lab", "承检机构"},          {"sampled_on", "抽样日期"},
@@ -336,6 +339,14 @@ static char *report_page(const json_t *p, size_t *len)
         buf_puts(&b, "，实测 ");
         consumer_esc(&b, json_string_value(json_object_get(x, "measured")));
         buf_puts(&b, "）</div>");
+    }
+    json_array_foreach(json_object_get(rec, "items"), i, x)
+    { /* an inspection's items: what was checked and whether it conformed */
+        const json_t *cf = json_object_get(x, "conforms");
+        buf_printf(&b, "<div class=\"%s\">", json_is_false(cf) ? "bad" : "t");
+        consumer_esc(&b, json_string_value(json_object_get(x, "name")));
+        buf_puts(&b, json_is_true(cf) ? "：符合" : json_is_false(cf) ? "：不符合" : "：未检查");
+        buf_puts(&b, "</div>");
     }
     const json_t *re = json_object_get(rec, "recheck");
     if (json_is_object(re)) {
