@@ -15,11 +15,14 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "trace/consumer_links.h"
 #include "trace/gs1.h"
 #include "trace/query.h"
 
+#define esc consumer_esc
+
 /* HTML-escape s into b. */
-static void esc(buf *b, const char *s)
+void consumer_esc(buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -69,7 +72,7 @@ static const char *ilmd_str(const json_t *doc, const char *k)
     return json_string_value(json_object_get(json_object_get(doc, "ilmd"), k));
 }
 
-static void page_head(buf *b, const char *title)
+void consumer_page_head(buf *b, const char *title)
 {
     buf_puts(b, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -87,6 +90,11 @@ static void page_head(buf *b, const char *title)
                 "li:before{content:'';position:absolute;left:-21px;top:4px;width:10px;height:10px;"
                 "border-radius:50%;background:#1d6f42}.t{color:#8492a6;font-size:12px}"
                 ".s{font-weight:600}.ok{color:#1d6f42}.bad{color:#c0392b}"
+                "ul.cards{list-style:none;margin:0;padding:0}ul.cards li{border:1px solid #e4e7ed;"
+                "border-radius:6px;padding:10px 12px;margin:0 0 10px}ul.cards li:before{display:none}"
+                "span.ok,span.bad{display:inline-block;padding:0 6px;border-radius:4px;font-size:13px;"
+                "color:#fff}span.ok{background:#1d6f42}span.bad{background:#c0392b}"
+                "a{color:#1d6f42;word-break:break-all}"
                 "footer{font-size:12px;color:#8492a6;text-align:center;padding:12px}"
                 "</style></head><body>");
 }
@@ -95,7 +103,7 @@ static void not_found(http_resp *w, int status, const char *why)
 {
     buf b;
     buf_init(&b, 0);
-    page_head(&b, "追溯信息");
+    consumer_page_head(&b, "追溯信息");
     buf_puts(&b, "<header><h1>未找到追溯信息</h1><p>");
     esc(&b, why);
     buf_puts(&b, "</p></header><footer>nqi 质量追溯</footer></body></html>");
@@ -103,18 +111,31 @@ static void not_found(http_resp *w, int status, const char *why)
     http_resp_text(w, status, "text/html; charset=utf-8", buf_steal(&b), len);
 }
 
-/* The page for a lot from its public backward trace. */
-static char *render(const json_t *g, const gs1_id *id, size_t *len)
+const char *consumer_product(const json_t *g)
+{
+    const char *product = NULL;
+    size_t i;
+    const json_t *ev;
+    json_array_foreach(json_object_get(g, "events"), i, ev)
+    {
+        const json_t *doc = json_object_get(ev, "doc");
+        if (ilmd_str(doc, "nqi:productName"))
+            product = ilmd_str(doc, "nqi:productName"); /* the latest: the lot itself */
+    }
+    return product;
+}
+
+/* The page for a lot from its public backward trace and what it links to
+ * (consumer_links). */
+static char *render(const json_t *g, const json_t *links, const gs1_id *id, size_t *len)
 {
     const json_t *events = json_object_get(g, "events"), *ev;
-    const char *product = NULL, *origin = NULL, *country = NULL, *expiry = NULL,
+    const char *product = consumer_product(g), *origin = NULL, *country = NULL, *expiry = NULL,
                *hs = NULL, *he = NULL;
     size_t i;
     json_array_foreach(events, i, ev)
     {
         const json_t *doc = json_object_get(ev, "doc");
-        if (ilmd_str(doc, "nqi:productName"))
-            product = ilmd_str(doc, "nqi:productName"); /* the latest: the lot itself */
         if (ilmd_str(doc, "cbvmda:itemExpirationDate"))
             expiry = ilmd_str(doc, "cbvmda:itemExpirationDate");
         if (!country && ilmd_str(doc, "cbvmda:countryOfOrigin"))
@@ -130,7 +151,7 @@ static char *render(const json_t *g, const gs1_id *id, size_t *len)
             json_object_get(json_object_get(json_array_get(events, 0), "doc"), "nqi:placeName"));
     buf b;
     buf_init(&b, 0);
-    page_head(&b, product ? product : "产品追溯");
+    consumer_page_head(&b, product ? product : "产品追溯");
     buf_puts(&b, "<header><h1>");
     esc(&b, product ? product : "产品追溯信息");
     buf_puts(&b, "</h1><p>批次 ");
@@ -150,7 +171,9 @@ static char *render(const json_t *g, const gs1_id *id, size_t *len)
             esc(&b, vals[k]);
             buf_puts(&b, "</dd>");
         }
-    buf_puts(&b, "</dl></section><section><h2>追溯时间轴</h2><ol>");
+    buf_puts(&b, "</dl></section>");
+    consumer_links_html(&b, links);
+    buf_puts(&b, "<section data-test=\"timeline\"><h2>追溯时间轴</h2><ol>");
     json_array_foreach(events, i, ev)
     {
         const json_t *doc = json_object_get(ev, "doc");
@@ -194,14 +217,10 @@ static char *render(const json_t *g, const gs1_id *id, size_t *len)
     return buf_steal(&b);
 }
 
-int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *len,
-                        nqi_error *err)
+int consumer_lot(store_conn *c, const gs1_id *id, json_t **graph, nqi_error *err)
 {
-    gs1_id id;
-    nqi_error pe = {0};
-    if (gs1_parse(path, strlen(path), &id, &pe) || id.kind != GS1_KIND_GTIN || !id.lot[0])
-        return nqi_error_set(err, NQI_ENOTFOUND, "二维码内容不是有效的商品批次标识");
-    const char *start = id.canonical;
+    *graph = NULL;
+    const char *start = id->canonical;
     trace_opts o = {.dir = TRACE_BACKWARD,
                     .ids = &start,
                     .nids = 1,
@@ -215,10 +234,28 @@ int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *le
     int rc = trace_walk(c, &o, &g, err);
     if (rc)
         return rc;
-    if (!json_array_size(json_object_get(g, "events")))
-        rc = nqi_error_set(err, NQI_ENOTFOUND, "该批次暂无公开的追溯记录");
-    else
-        *html = render(g, &id, len);
+    if (!json_array_size(json_object_get(g, "events"))) {
+        json_decref(g);
+        return nqi_error_set(err, NQI_ENOTFOUND, "该批次暂无公开的追溯记录");
+    }
+    *graph = g;
+    return 0;
+}
+
+int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *len,
+                        nqi_error *err)
+{
+    gs1_id id;
+    nqi_error pe = {0};
+    if (gs1_parse(path, strlen(path), &id, &pe) || id.kind != GS1_KIND_GTIN || !id.lot[0])
+        return nqi_error_set(err, NQI_ENOTFOUND, "二维码内容不是有效的商品批次标识");
+    json_t *g = NULL, *links = NULL;
+    int rc = consumer_lot(c, &id, &g, err);
+    if (!rc)
+        rc = consumer_links(c, &id, g, consumer_product(g), &links, err);
+    if (!rc)
+        *html = render(g, links, &id, len);
+    json_decref(links);
     json_decref(g);
     return rc;
 }
@@ -245,4 +282,5 @@ void trace_consumer_routes(http_server *s)
 {
     http_route(s, "GET", "/t/01/{gtin}/10/{lot}", ROLES_ANY, h_page, 0,
                "consumer trace page of a lot (GS1 Digital Link path), Chinese HTML");
+    consumer_links_routes(s);
 }

@@ -379,6 +379,38 @@ static json_t *sensors(chk *k, json_t *v)
 
 /* ---- the event ---------------------------------------------------------- */
 
+/* certificationInfo (EPCIS 2.0 JSON schema): a URI, or an array of URIs
+ * (the XML binding repeats the element). Each must be a URI: the consumer
+ * page links to them. */
+static json_t *cert_info(chk *k, json_t *v, const char *name)
+{
+    if (json_is_string(v)) {
+        const char *s = ck_str_of(k, v, name);
+        if (s && ck_is_uri(s))
+            return json_incref(v);
+        if (s)
+            ck_bad(k, name, "must be a URI (e.g. https://…) or an array of URIs");
+        return NULL;
+    }
+    if (!json_is_array(v)) {
+        ck_bad(k, name, "must be a URI or an array of URIs");
+        return NULL;
+    }
+    bool ok = true;
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        char path[64];
+        snprintf(path, sizeof path, "%s/%zu", name, i);
+        const char *s = ck_str_of(k, e, path);
+        if (s && !ck_is_uri(s))
+            ck_bad(k, path, "must be a URI (e.g. https://…)");
+        ok = ok && s && ck_is_uri(s);
+    }
+    return ok ? json_incref(v) : NULL;
+}
+
 static json_t *field_value(chk *k, const field *f, json_t *v, epcis_event *out)
 {
     const char *s;
@@ -427,17 +459,7 @@ static json_t *field_value(chk *k, const field *f, json_t *v, epcis_event *out)
         out->error_declared = true;
         return errdecl(k, v);
     case K_CERT:
-        if (json_is_string(v) && ck_str_of(k, v, f->name))
-            return json_incref(v);
-        if (json_is_array(v)) {
-            size_t i;
-            json_t *e;
-            json_array_foreach(v, i, e) if (!json_is_string(e)) break;
-            if (i == json_array_size(v))
-                return json_incref(v);
-        }
-        ck_bad(k, f->name, "must be a URI or an array of URIs");
-        return NULL;
+        return cert_info(k, v, f->name);
     case K_ILMD:
         if (!json_is_object(v)) {
             ck_bad(k, f->name, "must be an object of extension fields");

@@ -22,8 +22,10 @@
 
 #include <sodium.h>
 
+#include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "supervision/inspection.h"
 #include "trace/query.h"
 
 /* ---------------------------------------------------------------- writer */
@@ -226,6 +228,19 @@ int trace_fixture_insert(store_conn *c, const tfx_event *ev, int64_t *row, nqi_e
 #define ORG_DC "91230102MA1B2C3F6E"     /* 哈尔滨北冷链物流有限公司 */
 #define ORG_STORE "91310115MA1B2C3G7U"  /* 上海浦东鲜丰超市有限公司 */
 #define EV(n) "urn:uuid:6f1d2c3a-5c0b-4e2a-9a1e-0000000000" n
+/* The rice lot's certificates as CBV 2.0 cbvmda:certificationList in the
+ * ILMD of the event that creates it: organic (GB/T 19630) and 绿色食品. The
+ * numbers are invented; the links go to where such certificates are looked
+ * up (CNCA's certificate search, the Green Food Development Center). */
+#define RICE_CERTS                                                                              \
+    "{\"certification\": [{\"certificationStandard\": \"GB/T 19630-2019 有机产品 生产、加工、" \
+    "标识与管理体系要求\", \"certificationAgency\": \"中绿华夏有机产品认证中心\", "              \
+    "\"certificationValue\": \"有机产品认证（加工）\", \"certificationIdentification\": "       \
+    "\"010OP2600123（演示）\", \"certificationInfo\": \"http://cx.cnca.cn/\"}, "                 \
+    "{\"certificationStandard\": \"NY/T 419-2021 绿色食品 稻米\", \"certificationAgency\": "   \
+    "\"中国绿色食品发展中心\", \"certificationValue\": \"绿色食品A级\", "                       \
+    "\"certificationIdentification\": \"LB-18-26100123456A（演示）\", \"certificationInfo\": " \
+    "\"http://www.greenfood.org.cn/\"}]}"
 #define SRC(t, x) {"source:" t, x, 0, NULL}
 #define DST(t, x) {"destination:" t, x, 0, NULL}
 
@@ -277,7 +292,8 @@ static const tfx_event demo_chain[] = {
      {{"input", LOT_A01, 12000, "KGM"}, {"input", LOT_A02, 9000, "KGM"},
       {"output", RICE_03, 2730, "EA"}},
      "{\"ilmd\": {\"cbvmda:countryOfOrigin\": \"CN\", \"cbvmda:itemExpirationDate\": "
-     "\"2027-10-02\", \"nqi:productName\": \"五常大米（稻花香2号）5kg\"}, \"nqi:placeName\": "
+     "\"2027-10-02\", \"nqi:productName\": \"五常大米（稻花香2号）5kg\", "
+     "\"cbvmda:certificationList\": " RICE_CERTS "}, \"nqi:placeName\": "
      "\"五常市稻香米业加工厂\"}"},
     {EV("09"), "TransformationEvent", NULL, "2026-10-04T08:30:00.000+08:00", "commissioning",
      "active", MILL, MILL, "urn:uuid:0b7e1f00-2026-4a00-8000-000000001004", ORG_MILL, 1,
@@ -333,6 +349,56 @@ static const tfx_event demo_chain[] = {
 };
 #pragma GCC diagnostic pop
 
+/* The mill's rice in the province's spot check: sampled from the demo lot
+ * in the shop, tested against the national contaminant and mycotoxin
+ * limits, passed and published, so the consumer page of the lot shows it.
+ * Made through the inspection module's public functions (a result that
+ * reached the public log), not by writing its tables. */
+static int demo_spot_check(store_conn *c, nqi_error *err)
+{
+    http_principal p;
+    auth_cli_principal(&p);
+    json_t *in = json_pack("{s:s, s:i, s:s, s:s, s:s}", "name",
+                           "2026年黑龙江省大米产品质量监督抽查（演示）", "year", 2026, "product",
+                           "大米", "department", "黑龙江省市场监督管理局", "lab",
+                           "黑龙江省产品质量监督检验研究院"),
+           *out = NULL;
+    int rc = spot_check_create(c, &p, in, &out, err);
+    json_decref(in);
+    int64_t check = rc ? 0 : json_integer_value(json_object_get(out, "id")), sample = 0;
+    json_decref(out);
+    in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "sample_no", "SC2026230184001",
+                   "product", "大米", "specification", "5kg/袋", "batch", "DHX261003",
+                   "producer_code", ORG_MILL, "producer_name", "五常市稻香米业有限公司",
+                   "sampled_on", "2026-10-12", "quantity", "4袋");
+    out = NULL;
+    if (!rc)
+        rc = spot_sample_add(c, &p, check, in, &out, err);
+    json_decref(in);
+    if (!rc)
+        sample = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    in = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:s, s:b}, "
+                   "{s:s, s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:s, s:b}]}",
+                   "tested_on", "2026-10-20", "items", "item", "铅（以Pb计）", "standard",
+                   "GB 2762-2022", "requirement", "≤0.2 mg/kg", "measured", "0.03 mg/kg", "pass",
+                   1, "item", "镉（以Cd计）", "standard", "GB 2762-2022", "requirement",
+                   "≤0.2 mg/kg", "measured", "0.05 mg/kg", "pass", 1, "item",
+                   "无机砷（以As计）", "standard", "GB 2762-2022", "requirement", "≤0.35 mg/kg",
+                   "measured", "0.08 mg/kg", "pass", 1, "item", "黄曲霉毒素B1", "standard",
+                   "GB 2761-2017", "requirement", "≤10 μg/kg", "measured", "未检出", "pass", 1);
+    out = NULL;
+    if (!rc)
+        rc = spot_sample_results(c, &p, sample, false, in, &out, err);
+    json_decref(in);
+    json_decref(out);
+    out = NULL;
+    if (!rc)
+        rc = insp_publish(c, &p, INSP_SAMPLE, sample, &out, err);
+    json_decref(out);
+    return rc;
+}
+
 int trace_demo(nqi_app *app, store_conn *c, nqi_error *err)
 {
     if (sodium_init() < 0)
@@ -344,5 +410,5 @@ int trace_demo(nqi_app *app, store_conn *c, nqi_error *err)
         return rc; /* already there */
     for (size_t i = 0; !rc && i < sizeof demo_chain / sizeof demo_chain[0]; i++)
         rc = trace_fixture_insert(c, &demo_chain[i], NULL, err);
-    return rc;
+    return rc ? rc : demo_spot_check(c, err);
 }
