@@ -27,7 +27,7 @@ static const char SQL_INSERT[] =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (event_id) DO NOTHING RETURNING id";
 
-#define IDS_PER_STMT 100   /* identifier rows per INSERT (600 parameters) */
+#define IDS_PER_STMT 100   /* reference rows per INSERT (700 parameters) */
 #define EVENTS_PER_STMT 50 /* events per INSERT (950 parameters) */
 #define NCOLS 19
 
@@ -36,6 +36,7 @@ typedef struct idrow {
     char role[96];
     const char *ident;
     int64_t ident_id; /* epcis_idents.id, once numbered */
+    int64_t seq;      /* position among the event's references */
     int is_class;
     bool has_qty;
     double qty;
@@ -118,8 +119,10 @@ static void collect(idrows *r, const json_t *ev, int64_t event)
     typed(r, ev, "sourceList", "source", "source");
     typed(r, ev, "destinationList", "destination", "destination");
     typed(r, ev, "bizTransactionList", "bizTransaction", "biz_transaction");
-    for (size_t i = first; i < r->n; i++)
+    for (size_t i = first; i < r->n; i++) {
         r->v[i].event = event;
+        r->v[i].seq = (int64_t)(i - first);
+    }
 }
 
 /* ---- identifiers: epcis_idents numbers, epcis_event_refs rows ---------- */
@@ -216,7 +219,11 @@ static int by_ref(const void *a, const void *b)
     if (x->ident_id != y->ident_id)
         return x->ident_id < y->ident_id ? -1 : 1;
     int c = strcmp(x->role, y->role);
-    return c ? c : (x->event > y->event) - (x->event < y->event);
+    if (c)
+        return c;
+    if (x->event != y->event)
+        return x->event < y->event ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* Reference rows in multi-row INSERTs of up to IDS_PER_STMT rows, in
@@ -229,23 +236,25 @@ static int insert_ids(store_conn *c, idrows *r, nqi_error *err)
     qsort(r->v, r->n, sizeof *r->v, by_ref);
     for (size_t off = 0; off < r->n; off += IDS_PER_STMT) {
         size_t n = r->n - off < IDS_PER_STMT ? r->n - off : IDS_PER_STMT;
-        char sql[128 + IDS_PER_STMT * 24];
+        char sql[128 + IDS_PER_STMT * 28];
         int len = snprintf(sql, sizeof sql,
-                           "INSERT INTO epcis_event_refs (event, role, ident, is_class, quantity, "
-                           "uom) VALUES ");
-        store_val p[IDS_PER_STMT * 6];
+                           "INSERT INTO epcis_event_refs (ident, role, event, seq, is_class, "
+                           "quantity, uom) VALUES ");
+        store_val p[IDS_PER_STMT * 7];
         for (size_t i = 0; i < n; i++) {
             const idrow *x = &r->v[off + i];
-            len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(?, ?, ?, ?, ?, ?)",
+            len += snprintf(sql + len, sizeof sql - (size_t)len, "%s(?, ?, ?, ?, ?, ?, ?)",
                             i ? ", " : "");
-            p[i * 6] = SV_INT(x->event);
-            p[i * 6 + 1] = SV_TEXT(x->role);
-            p[i * 6 + 2] = SV_INT(x->ident_id);
-            p[i * 6 + 3] = SV_INT(x->is_class);
-            p[i * 6 + 4] = x->has_qty ? SV_REAL(x->qty) : SV_NULL;
-            p[i * 6 + 5] = SV_TEXT(x->uom);
+            store_val *v = p + i * 7;
+            v[0] = SV_INT(x->ident_id);
+            v[1] = SV_TEXT(x->role);
+            v[2] = SV_INT(x->event);
+            v[3] = SV_INT(x->seq);
+            v[4] = SV_INT(x->is_class);
+            v[5] = x->has_qty ? SV_REAL(x->qty) : SV_NULL;
+            v[6] = SV_TEXT(x->uom);
         }
-        rc = store_exec(c, sql, p, (int)(n * 6), NULL, err);
+        rc = store_exec(c, sql, p, (int)(n * 7), NULL, err);
         if (rc)
             return rc;
     }

@@ -7,22 +7,24 @@ CREATE TABLE epcis_idents (
     ident TEXT NOT NULL UNIQUE                  -- canonical (trace/gs1.h)
 );
 CREATE TABLE epcis_event_refs (
-    event    BIGINT NOT NULL REFERENCES epcis_events(id),
     ident    BIGINT NOT NULL REFERENCES epcis_idents(id),
     role     TEXT NOT NULL,                     -- as epcis_event_ids.role (0011)
+    event    BIGINT NOT NULL REFERENCES epcis_events(id),
+    seq      BIGINT NOT NULL DEFAULT 0,         -- the reference's position in its event
     is_class BIGINT NOT NULL DEFAULT 0,
     quantity DOUBLE PRECISION,
-    uom      TEXT
+    uom      TEXT,
+    PRIMARY KEY (ident, role, event, seq)
 );
 
 INSERT INTO epcis_idents (ident)
     SELECT ident FROM epcis_event_ids GROUP BY ident ORDER BY MIN(event), ident;
-INSERT INTO epcis_event_refs (event, ident, role, is_class, quantity, uom)
-    SELECT o.event, d.id, o.role, o.is_class, o.quantity, o.uom
-    FROM epcis_event_ids o JOIN epcis_idents d ON d.ident = o.ident ORDER BY o.event;
+INSERT INTO epcis_event_refs (ident, role, event, seq, is_class, quantity, uom)
+    SELECT d.id, o.role, o.event, ROW_NUMBER() OVER (PARTITION BY o.event ORDER BY o.event) - 1,
+           o.is_class, o.quantity, o.uom
+    FROM epcis_event_ids o JOIN epcis_idents d ON d.ident = o.ident;
 DROP TABLE epcis_event_ids;
 
-CREATE INDEX epcis_event_refs_ident ON epcis_event_refs(ident, role, event);
 CREATE INDEX epcis_event_refs_event ON epcis_event_refs(event);
 
 CREATE VIEW epcis_event_ids AS
@@ -34,8 +36,10 @@ CREATE FUNCTION epcis_event_ids_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO epcis_idents (ident) VALUES (NEW.ident) ON CONFLICT (ident) DO NOTHING;
-        INSERT INTO epcis_event_refs (event, ident, role, is_class, quantity, uom)
-            SELECT NEW.event, id, NEW.role, COALESCE(NEW.is_class, 0), NEW.quantity, NEW.uom
+        INSERT INTO epcis_event_refs (ident, role, event, seq, is_class, quantity, uom)
+            SELECT id, NEW.role, NEW.event,
+                   (SELECT COUNT(*) FROM epcis_event_refs WHERE event = NEW.event),
+                   COALESCE(NEW.is_class, 0), NEW.quantity, NEW.uom
             FROM epcis_idents WHERE ident = NEW.ident;
         RETURN NEW;
     END IF;

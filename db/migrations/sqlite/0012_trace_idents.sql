@@ -7,9 +7,11 @@
 -- at a random place for each of them: half the pages a 500-event capture
 -- dirtied (and wrote to the WAL) were that index. Now each identifier is a
 -- row of epcis_idents, numbered in order of first sight, and an event's
--- references carry the number: the (ident, role, event) index gets small
--- integer keys that cluster on recent identifiers (lots and pallets are
--- referenced soon after they are made). Measured in docs/benchmarks.md.
+-- references carry the number. The references table is itself the
+-- (ident, role, event) index (WITHOUT ROWID: one B-tree instead of a table
+-- and an index), keyed by small integers that cluster on recent
+-- identifiers (lots and pallets are referenced soon after they are made);
+-- the (event) index covers the way back. Measured in docs/benchmarks.md.
 --
 -- epcis_event_ids stays as a view with its old columns, so every reader
 -- (query, genealogy, recall, exports) is unchanged; INSTEAD OF triggers
@@ -25,22 +27,24 @@ CREATE TABLE epcis_idents (
     ident TEXT NOT NULL UNIQUE                  -- canonical (trace/gs1.h)
 );
 CREATE TABLE epcis_event_refs (
-    event    BIGINT NOT NULL REFERENCES epcis_events(id),
     ident    BIGINT NOT NULL REFERENCES epcis_idents(id),
     role     TEXT NOT NULL,                     -- as epcis_event_ids.role (0011)
+    event    BIGINT NOT NULL REFERENCES epcis_events(id),
+    seq      BIGINT NOT NULL DEFAULT 0,         -- the reference's position in its event
     is_class BIGINT NOT NULL DEFAULT 0,
     quantity DOUBLE PRECISION,
-    uom      TEXT
-);
+    uom      TEXT,
+    PRIMARY KEY (ident, role, event, seq)
+) WITHOUT ROWID;
 
 INSERT INTO epcis_idents (ident)
     SELECT ident FROM epcis_event_ids GROUP BY ident ORDER BY MIN(event), ident;
-INSERT INTO epcis_event_refs (event, ident, role, is_class, quantity, uom)
-    SELECT o.event, d.id, o.role, o.is_class, o.quantity, o.uom
-    FROM epcis_event_ids o JOIN epcis_idents d ON d.ident = o.ident ORDER BY o.rowid;
+INSERT INTO epcis_event_refs (ident, role, event, seq, is_class, quantity, uom)
+    SELECT d.id, o.role, o.event, ROW_NUMBER() OVER (PARTITION BY o.event ORDER BY o.rowid) - 1,
+           o.is_class, o.quantity, o.uom
+    FROM epcis_event_ids o JOIN epcis_idents d ON d.ident = o.ident;
 DROP TABLE epcis_event_ids;
 
-CREATE INDEX epcis_event_refs_ident ON epcis_event_refs(ident, role, event);
 CREATE INDEX epcis_event_refs_event ON epcis_event_refs(event);
 
 CREATE VIEW epcis_event_ids AS
@@ -51,8 +55,10 @@ CREATE VIEW epcis_event_ids AS
 CREATE TRIGGER epcis_event_ids_insert INSTEAD OF INSERT ON epcis_event_ids
 BEGIN
     INSERT INTO epcis_idents (ident) VALUES (NEW.ident) ON CONFLICT (ident) DO NOTHING;
-    INSERT INTO epcis_event_refs (event, ident, role, is_class, quantity, uom)
-        SELECT NEW.event, id, NEW.role, COALESCE(NEW.is_class, 0), NEW.quantity, NEW.uom
+    INSERT INTO epcis_event_refs (ident, role, event, seq, is_class, quantity, uom)
+        SELECT id, NEW.role, NEW.event,
+               (SELECT COUNT(*) FROM epcis_event_refs WHERE event = NEW.event),
+               COALESCE(NEW.is_class, 0), NEW.quantity, NEW.uom
         FROM epcis_idents WHERE ident = NEW.ident;
 END;
 CREATE TRIGGER epcis_event_ids_delete INSTEAD OF DELETE ON epcis_event_ids
