@@ -72,12 +72,12 @@ test('setup: producer in the directory, its public events with certificates, ano
   const producer = orgToken(PRODUCER);
   await capture(producer, [
     { type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active',
-      eventTime: '2026-10-01T08:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
+      eventTime: '2026-08-01T08:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
       quantityList: [{ epcClass: inDL, quantity: 500, uom: 'KGM' }],
       readPoint: { id: 'urn:epc:id:sgln:9506000.13435.0' },
       certificationInfo: ['https://www.greenfood.org.cn/', 'urn:example:cert:farm-2026'] },
     { type: 'TransformationEvent', bizStep: 'commissioning', disposition: 'active',
-      eventTime: '2026-10-03T08:30:00.000+08:00', eventTimeZoneOffset: '+08:00',
+      eventTime: '2026-08-03T08:30:00.000+08:00', eventTimeZoneOffset: '+08:00',
       inputQuantityList: [{ epcClass: inDL, quantity: 500, uom: 'KGM' }],
       outputQuantityList: [{ epcClass: lotDL, quantity: 90, uom: 'EA' }],
       readPoint: { id: 'urn:epc:id:sgln:9506000.13435.0' },
@@ -91,7 +91,7 @@ test('setup: producer in the directory, its public events with certificates, ano
   // the DC's receiving event names the lot but stays private
   await capture(orgToken(OTHER), [
     { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress',
-      eventTime: '2026-10-06T16:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
+      eventTime: '2026-08-06T16:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
       quantityList: [{ epcClass: lotDL, quantity: 90, uom: 'EA' }],
       readPoint: { id: 'urn:epc:id:sgln:9506000.00046.0' },
       certificationInfo: 'https://private.example.com/cold-chain-cert',
@@ -179,7 +179,7 @@ test('JSON links and the public record page agree; bad input names the field', a
 
 test('capture refuses a certificationInfo that is not a URI, naming the element', async () => {
   const doc = { '@context': [CTX], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-10-05T09:00:00Z', epcisBody: { eventList: [
-    { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', eventTime: '2026-10-04T08:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
+    { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', eventTime: '2026-08-04T08:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
       quantityList: [{ epcClass: lotDL, quantity: 1, uom: 'EA' }], certificationInfo: ['https://cx.cnca.cn/', '有机证书'] }] } };
   const c = await api('POST', '/api/v1/epcis/capture', { token: orgToken(PRODUCER), raw: JSON.stringify(doc), headers: { 'content-type': 'application/ld+json' } });
   const errors = c.status === 202 ? (await api('GET', c.headers.get('location'), { token: tokenFor('admin') })).json.errors : c.json.errors;
