@@ -20,12 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-make --no-print-directory build/nqi build/libnqi.a >/dev/null
-cc -std=c11 -O2 -o build/gen_trace bench/gen_trace.c
-mkdir -p build/bench
-cc -std=gnu11 -O2 -Isrc -Ibuild/gen -o build/bench/trace_capture_bench bench/trace_capture_bench.c \
-    build/libnqi.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 libcurl) \
-    -lxlsxwriter -lqrencode -lpng -lpthread -lm -ljemalloc
+make --no-print-directory build/nqi build/gen_trace build/bench/trace_capture_bench >/dev/null
 build/gen_trace --out "$tmp/docs" --events "$events" --per-doc "$per_doc" --seed 1 >/dev/null
 bytes=$(cat "$tmp"/docs/doc-*.jsonld | wc -c)
 

@@ -12,12 +12,7 @@ pre=${1:-100}
 tmp=$(mktemp -d /tmp/nqi-wal.XXXXXX)
 trap 'kill $hold 2>/dev/null || true; rm -rf "$tmp"' EXIT
 hold=
-make --no-print-directory build/nqi build/libnqi.a >/dev/null
-cc -std=c11 -O2 -o build/gen_trace bench/gen_trace.c
-mkdir -p build/bench
-cc -std=gnu11 -O2 -Isrc -Ibuild/gen -o build/bench/trace_capture_bench bench/trace_capture_bench.c \
-    build/libnqi.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 libcurl) \
-    -lxlsxwriter -lqrencode -lpng -lpthread -lm -ljemalloc
+make --no-print-directory build/nqi build/gen_trace build/bench/trace_capture_bench >/dev/null
 build/gen_trace --out "$tmp/docs" --events $(((pre + 1) * 500)) --per-doc 500 --seed 1 >/dev/null
 db=$tmp/w.db
 NQI_DB=sqlite:$db build/nqi migrate >/dev/null
