@@ -99,6 +99,23 @@ char *trace_id_format(const char *canonical, epc_format fmt);
  * "shipping". Other URIs are returned whole. Writes into out. */
 void cbv_bare(const char *v, char *out, size_t n);
 
+/* ---------------------------------------------------------------- schedules */
+
+/* A QuerySchedule (query_sched.c): per field (0 second, 1 minute, 2 hour,
+ * 3 dayOfMonth, 4 month, 5 dayOfWeek) the allowed values as bits; a field
+ * not in `given` matches every value. */
+typedef struct epcis_schedule {
+    uint64_t bits[6];
+    unsigned given;
+} epcis_schedule;
+
+/* Parse the `schedule` object; errors are NQI_EINVAL on "schedule.<field>"
+ * (a schedule no date can match is an error on schedule.dayOfMonth). */
+int epcis_schedule_parse(const json_t *obj, epcis_schedule *s, nqi_error *err);
+/* The first run time (Unix ms, whole second) strictly after after_ms, the
+ * fields read at UTC offset offset_s; -1 when no time ever matches. */
+int64_t epcis_schedule_next(const epcis_schedule *s, int64_t after_ms, int offset_s);
+
 /* ---------------------------------------------------------------- genealogy */
 
 typedef enum { TRACE_BACKWARD = 0, TRACE_FORWARD = 1 } trace_dir;
