@@ -39,6 +39,7 @@ struct epcis_query {
     int64_t per_page, count_limit, max_count;
     bool token;
     int64_t tok_n, tok_sort, tok_id;
+    epcis_ext *ext; /* conditions on the stored document (query_ext.c) */
 };
 
 /* ---------------------------------------------------------------- visibility */
@@ -608,8 +609,10 @@ static int compile_one(epcis_query *q, const char *n, const char *v, nqi_error *
         return int_param(n, v, 1, PER_PAGE_MAX, &q->per_page, err);
     if (q->paging && !strcmp(n, "nextPageToken"))
         return parse_token(q, v, err);
-    if (strstr(n, "_INNER_") || strstr(n, "ILMD_") || strstr(n, "SENSOR") ||
-        strstr(n, "_value") || strstr(n, "persistentDisposition"))
+    int xr = epcis_ext_compile(&q->ext, n, v, err);
+    if (xr <= 0)
+        return xr;
+    if (strstr(n, "persistentDisposition") || strstr(n, "HASATTR_") || strstr(n, "EQ_ATTR_"))
         return nqi_error_field(err, NQI_EBADREQ, n,
                                "this query parameter is not supported by this repository");
     return nqi_error_field(err, NQI_EBADREQ, n, "unknown query parameter");
@@ -664,6 +667,7 @@ void epcis_query_free(epcis_query *q)
     for (int i = 0; i < q->nowned; i++)
         free(q->owned[i]);
     buf_free(&q->where);
+    epcis_ext_free(q->ext);
     free(q);
 }
 
@@ -682,28 +686,36 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
         *next_token = NULL;
     if (last_id)
         *last_id = 0;
-    store_val p[QUERY_MAX_PARAMS + 8];
+    const char *xsql;
+    const store_val *xp;
+    int xn;
+    epcis_ext_where(q->ext, store_kind(store_conn_store(c)), &xsql, &xp, &xn);
+    store_val *p = xmalloc((size_t)(q->np + xn + 8) * sizeof *p);
     memcpy(p, q->p, (size_t)q->np * sizeof *p);
-    int np = q->np;
+    if (xn)
+        memcpy(p + q->np, xp, (size_t)xn * sizeof *p);
+    int np = q->np + xn;
     if (q->max_count && !q->token && after_id < 0) {
-        char *sql = xasprintf("SELECT COUNT(*) FROM epcis_events e WHERE %s", q->where.data);
+        char *sql = xasprintf("SELECT COUNT(*) FROM epcis_events e WHERE %s%s", q->where.data, xsql);
         int64_t cnt = 0;
         int rc = store_query_int(c, sql, p, np, &cnt, err);
         free(sql);
-        if (rc)
+        if (!rc && cnt > q->max_count)
+            rc = nqi_error_field(err, NQI_ETOOBIG, "maxEventCount",
+                                 "%lld events match, more than maxEventCount %lld",
+                                 (long long)cnt, (long long)q->max_count);
+        if (rc) {
+            free(p);
             return rc;
-        if (cnt > q->max_count)
-            return nqi_error_field(err, NQI_ETOOBIG, "maxEventCount",
-                                   "%lld events match, more than maxEventCount %lld",
-                                   (long long)cnt, (long long)q->max_count);
+        }
     }
     const char *col = order_col(q);
     bool desc = q->desc && after_id < 0;
     buf sql;
     buf_init(&sql, 0);
     buf_printf(&sql,
-               "SELECT e.id, %s, e.record_time, e.doc FROM epcis_events e WHERE %s", col,
-               q->where.data);
+               "SELECT e.id, %s, e.record_time, e.doc FROM epcis_events e WHERE %s%s", col,
+               q->where.data, xsql);
     if (after_id >= 0) {
         buf_puts(&sql, " AND e.id > ? ORDER BY e.id");
         p[np++] = SV_INT(after_id);
@@ -731,6 +743,7 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
         limit = q->count_limit - done;
     if (limit <= 0) {
         buf_free(&sql);
+        free(p);
         *events = json_array();
         return 0;
     }
@@ -739,6 +752,7 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
     store_rows *r;
     int rc = store_query(c, sql.data, p, np, &r, err);
     buf_free(&sql);
+    free(p);
     if (rc)
         return rc;
     json_t *arr = json_array();

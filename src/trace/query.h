@@ -99,6 +99,17 @@ char *trace_id_format(const char *canonical, epc_format fmt);
  * "shipping". Other URIs are returned whole. Writes into out. */
 void cbv_bare(const char *v, char *out, size_t n);
 
+/* The parameters answered from the stored document (query_ext.c):
+ * extension / ILMD / sensor fields. epcis_ext_compile returns 1 when name is
+ * none of them, 0 when added, the error code otherwise; the condition is
+ * kept in both SQL dialects and epcis_ext_where hands out the one of kind
+ * (" AND (…)" fragments; "" when x is NULL) and its parameters. */
+typedef struct epcis_ext epcis_ext;
+int epcis_ext_compile(epcis_ext **x, const char *name, const char *value, nqi_error *err);
+void epcis_ext_where(const epcis_ext *x, store_kind_t kind, const char **sql,
+                     const store_val **params, int *n);
+void epcis_ext_free(epcis_ext *x);
+
 /* ---------------------------------------------------------------- schedules */
 
 /* A QuerySchedule (query_sched.c): per field (0 second, 1 minute, 2 hour,

@@ -353,16 +353,64 @@ static void h_query_events(http_req *r, http_resp *w)
 
 /* ---------------------------------------------------------------- subscriptions */
 
+/* The UTC offset (seconds) schedules are read at: NQI_TRACE_SCHEDULE_OFFSET
+ * ("+08:00"), UTC when unset or malformed. */
+static int sched_offset(void)
+{
+    const char *e = getenv("NQI_TRACE_SCHEDULE_OFFSET");
+    int h = 0, m = 0;
+    if (!e || (e[0] != '+' && e[0] != '-') || sscanf(e + 1, "%2d:%2d", &h, &m) != 2 || h > 14 ||
+        m > 59)
+        return 0;
+    return (e[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+}
+
+/* A subscription as the API shows it; columns as in SUB_COLS. */
+#define SUB_COLS "id, dest, active, after_record, created_at, last_status, schedule, " \
+                 "report_if_empty, next_run"
 static json_t *sub_json(store_rows *r, const char *name)
 {
-    char t[32], *id = xasprintf("%lld", (long long)store_int(r, 0));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:s?}", "subscriptionID", id,
+    char t[32], n[32], *id = xasprintf("%lld", (long long)store_int(r, 0));
+    const char *sched = store_text(r, 6);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:s?, s:b, s:b}", "subscriptionID", id,
                           "queryName", name, "dest", store_text(r, 1), "active",
                           store_int(r, 2) != 0, "after_record", (json_int_t)store_int(r, 3),
                           "created_at", time_iso8601(store_int(r, 4), t, sizeof t),
-                          "last_status", store_text(r, 5));
+                          "last_status", store_text(r, 5), "stream", sched == NULL,
+                          "reportIfEmpty", store_int(r, 7) != 0);
+    if (sched) {
+        json_t *so = json_loads(sched, 0, NULL);
+        json_object_set_new(o, "schedule", so ? so : json_object());
+        json_object_set_new(o, "nextRun", json_string(time_iso8601(store_int(r, 8), n, sizeof n)));
+    }
     free(id);
     return o;
+}
+
+/* Check the body of a new subscription: a stream or a schedule, exactly one
+ * (EPCIS: a subscription has a schedule or a trigger). *sched_txt gets the
+ * schedule as stored (NULL for a stream), *next_run its first run. */
+static int sub_check(json_t *in, char **sched_txt, int64_t *next_run, nqi_error *err)
+{
+    json_t *js = json_object_get(in, "schedule"), *st = json_object_get(in, "stream");
+    *sched_txt = NULL;
+    *next_run = 0;
+    if (st && !json_is_boolean(st))
+        return nqi_error_field(err, NQI_EINVAL, "stream", "true or false");
+    if (!js && st && json_is_false(st))
+        return nqi_error_field(err, NQI_EINVAL, "schedule",
+                               "a subscription that is no stream needs a schedule");
+    if (!js)
+        return 0;
+    if (json_is_true(st))
+        return nqi_error_field(err, NQI_EINVAL, "stream",
+                               "a subscription is either a stream or scheduled, not both");
+    epcis_schedule sc;
+    if (epcis_schedule_parse(js, &sc, err))
+        return err->code;
+    *next_run = epcis_schedule_next(&sc, now_ms(), sched_offset());
+    *sched_txt = json_dumps(js, JSON_COMPACT | JSON_SORT_KEYS);
+    return 0;
 }
 
 static void h_sub_create(http_req *r, http_resp *w)
@@ -371,13 +419,14 @@ static void h_sub_create(http_req *r, http_resp *w)
                                           "initialRecordTime", "schedule", NULL};
     static const char ins[] =
         "INSERT INTO epcis_subscriptions (query_id, dest, secret, after_record, active, "
-        "created_at) VALUES (?, ?, ?, ?, 1, ?) RETURNING id";
+        "created_at, schedule, report_if_empty, next_run) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) "
+        "RETURNING " SUB_COLS;
     nqi_error err = {0};
     json_t *in = NULL;
     const char *dest = NULL, *tok = NULL, *irt = NULL;
-    bool stream = true, rie = false;
+    bool rie = false;
     int64_t qid;
-    char *q = NULL;
+    char *q = NULL, *sched = NULL;
     const char *name = http_param(r, "name");
     if (query_load(r->db, &r->principal, name, &qid, &q, NULL, &err) ||
         http_req_json(r, &in, &err) || json_check_fields(in, allowed, &err)) {
@@ -390,11 +439,9 @@ static void h_sub_create(http_req *r, http_resp *w)
     json_get_str(in, "dest", true, 2000, &dest, &err);
     json_get_str(in, "signatureToken", false, 256, &tok, &err);
     json_get_str(in, "initialRecordTime", false, 40, &irt, &err);
-    json_get_bool(in, "stream", false, &stream, &err);
     json_get_bool(in, "reportIfEmpty", false, &rie, &err);
-    if (json_object_get(in, "schedule") || !stream)
-        nqi_error_field(&err, NQI_EINVAL, "schedule",
-                        "only stream subscriptions are supported (\"stream\": true)");
+    int64_t next_run = 0;
+    sub_check(in, &sched, &next_run, &err);
     nqi_error ue = {0};
     if (dest && webhook_url_check(dest, &ue))
         nqi_error_field(&err, NQI_EINVAL, "dest", "%s", ue.nfields ? ue.fields[0].message : ue.message);
@@ -408,7 +455,7 @@ static void h_sub_create(http_req *r, http_resp *w)
         sodium_bin2base64(gen, sizeof gen, rb, sizeof rb, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         tok = gen;
     }
-    /* a stream subscription starts now unless initialRecordTime says when */
+    /* delivery starts now unless initialRecordTime says when */
     if (!err.code && irt)
         store_query_int(r->db, "SELECT COALESCE(MAX(id), 0) FROM epcis_events WHERE record_time < ?",
                         (store_val[]){SV_INT(irt_ms)}, 1, &after, &err);
@@ -417,19 +464,29 @@ static void h_sub_create(http_req *r, http_resp *w)
                         &err);
     json_t *out = NULL;
     if (!err.code && !store_begin(r->db, true, &err)) {
-        store_val p[] = {SV_INT(qid), SV_TEXT(dest), SV_TEXT(tok), SV_INT(after), SV_INT(now_ms())};
-        char sid[24];
-        if (!store_query_int(r->db, ins, p, 5, &id, &err)) {
-            snprintf(sid, sizeof sid, "%lld", (long long)id);
-            out = json_pack("{s:s, s:s, s:s, s:b, s:I}", "subscriptionID", sid, "queryName", name,
-                            "dest", dest, "stream", 1, "after_record", (json_int_t)after);
+        store_val p[] = {SV_INT(qid),     SV_TEXT(dest), SV_TEXT(tok),
+                         SV_INT(after),   SV_INT(now_ms()), SV_TEXT(sched),
+                         SV_INT(rie),     sched ? SV_INT(next_run) : SV_NULL};
+        store_rows *rows;
+        if (!store_query(r->db, ins, p, 8, &rows, &err)) {
+            int rc = store_next(rows);
+            if (rc == 1) {
+                id = store_int(rows, 0);
+                out = sub_json(rows, name);
+                json_object_del(out, "last_status");
+            } else {
+                store_rows_error(rows, &err);
+            }
+            store_rows_close(rows);
         }
         if (err.code ||
             audit_record(r->db, &r->principal, "epcis.subscription.create", "epcis_subscription",
-                         sid, NULL, out, &err) ||
+                         json_string_value(json_object_get(out, "subscriptionID")), NULL, out,
+                         &err) ||
             store_commit(r->db, &err))
             store_rollback(r->db);
     }
+    free(sched);
     if (!err.code && tok == gen)
         json_object_set_new(out, "signatureToken", json_string(gen));
     json_decref(in);
@@ -446,8 +503,8 @@ static void h_sub_create(http_req *r, http_resp *w)
 
 static void h_sub_list(http_req *r, http_resp *w)
 {
-    static const char sql[] = "SELECT id, dest, active, after_record, created_at, last_status "
-                              "FROM epcis_subscriptions WHERE query_id = ? ORDER BY id";
+    static const char sql[] =
+        "SELECT " SUB_COLS " FROM epcis_subscriptions WHERE query_id = ? ORDER BY id";
     nqi_error err = {0};
     int64_t qid;
     char *q = NULL;
@@ -516,7 +573,7 @@ void trace_sub_routes(http_server *s)
     http_route(s, "GET", "/api/v1/epcis/queries/{name}/events", ROLES_AUTHED, h_query_events, 0,
                "run a named query -> EPCISQueryDocument");
     http_route(s, "POST", "/api/v1/epcis/queries/{name}/subscriptions", ROLES_AUTHED,
-               h_sub_create, 0, "subscribe a webhook to a named query (stream)");
+               h_sub_create, 0, "subscribe a webhook to a named query (stream or schedule)");
     http_route(s, "GET", "/api/v1/epcis/queries/{name}/subscriptions", ROLES_AUTHED, h_sub_list,
                0, "subscriptions of a named query");
     http_route(s, "DELETE", "/api/v1/epcis/queries/{name}/subscriptions/{id}", ROLES_AUTHED,
@@ -532,54 +589,95 @@ static int64_t env_ms(const char *name, int64_t def)
     return v > 0 ? v : def;
 }
 
-/* Send one subscription's pending events; *sent += 1 when acknowledged. */
-static int deliver(store_conn *c, int64_t sid, const char *dest, const char *secret,
-                   int64_t after, int64_t last_try, const char *name, const char *query,
-                   const char *owner, int *sent, nqi_error *err)
+/* One subscription as the worker reads it. */
+typedef struct sub {
+    int64_t id, after, last, next_run;
+    bool report_if_empty;
+    char *dest, *secret, *name, *query, *owner, *schedule; /* schedule NULL: stream */
+} sub;
+
+/* POST body to dest signed with secret; *code gets the HTTP status (0 when
+ * no answer came), why the reason. */
+static void post_signed(const char *dest, const char *secret, const char *body, int *code,
+                        char *why, size_t nwhy)
 {
-    trace_vis vis = {.all = owner == NULL, .org = owner};
-    epcis_query *q = NULL;
-    json_t *events = NULL;
-    int64_t last = 0;
-    int rc = compile_stored(query, &vis, &q, err);
-    if (!rc)
-        rc = epcis_query_add(q, "perPage", "100", err);
-    if (!rc)
-        rc = epcis_query_run(c, q, EPC_FMT_DL, after, &events, NULL, &last, err);
-    epcis_query_free(q);
-    if (rc || !json_array_size(events)) {
-        json_decref(events);
-        return rc;
-    }
-    int64_t now = now_ms(), ch = 0;
-    /* claim: one server sends this batch */
-    rc = store_exec(c,
-                    "UPDATE epcis_subscriptions SET last_attempt = ?, last_status = 'sending' "
-                    "WHERE id = ? AND after_record = ? AND COALESCE(last_attempt, 0) = ?",
-                    (store_val[]){SV_INT(now), SV_INT(sid), SV_INT(after), SV_INT(last_try)}, 4,
-                    &ch, err);
-    if (rc || !ch) {
-        json_decref(events);
-        return rc;
-    }
-    char sidtxt[24];
-    snprintf(sidtxt, sizeof sidtxt, "%lld", (long long)sid);
-    json_t *doc = epcis_query_document(name, sidtxt, events);
-    char *body = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
     crypto_auth_hmacsha256_final(&st, mac);
-    char b64[64], h1[96], h2[64];
+    char b64[64], h1[96];
     sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
     snprintf(h1, sizeof h1, "GS1-Signature: %s", b64);
-    snprintf(h2, sizeof h2, "GS1-EPCIS-Version: 2.0.0");
-    const char *hs[] = {h1, h2};
+    const char *hs[] = {h1, "GS1-EPCIS-Version: 2.0.0"};
+    *code = 0;
+    webhook_http_post(dest, hs, 2, body, strlen(body), SUB_TIMEOUT_MS, code, why, nwhy);
+}
+
+/* Send one subscription's pending events; *sent += 1 when acknowledged.
+ * A stream sends when there is something new. A scheduled subscription acts
+ * only when its next_run is due: it sends what is new (an empty document
+ * too with reportIfEmpty) and moves next_run on once the run is complete
+ * — a batch shorter than SUB_BATCH; a longer backlog goes out batch by batch
+ * on the following passes. Every state change is a compare-and-set on
+ * (after_record, next_run), so two servers never send one batch twice. */
+static int deliver(store_conn *c, const sub *s, int64_t now, int *sent, nqi_error *err)
+{
+    trace_vis vis = {.all = s->owner == NULL, .org = s->owner};
+    epcis_query *q = NULL;
+    json_t *events = NULL;
+    int64_t last = 0;
+    int rc = compile_stored(s->query, &vis, &q, err);
+    if (!rc)
+        rc = epcis_query_add(q, "perPage", "100", err);
+    if (!rc)
+        rc = epcis_query_run(c, q, EPC_FMT_DL, s->after, &events, NULL, &last, err);
+    epcis_query_free(q);
+    size_t n = json_array_size(events);
+    if (rc || (!n && !s->schedule)) {
+        json_decref(events);
+        return rc;
+    }
+    int64_t next = s->next_run, ch = 0;
+    if (s->schedule && n < SUB_BATCH) { /* this run is complete: the next one */
+        epcis_schedule sc;
+        nqi_error pe = {0};
+        json_t *js = json_loads(s->schedule, 0, NULL);
+        if (!epcis_schedule_parse(js, &sc, &pe))
+            next = epcis_schedule_next(&sc, now, sched_offset());
+        json_decref(js);
+        if (next < 0 || pe.code) /* cannot happen for a schedule that was accepted */
+            next = INT64_MAX;
+    }
+    if (!n && !s->report_if_empty) { /* nothing new, nothing to say: just move on */
+        json_decref(events);
+        return store_exec(c,
+                          "UPDATE epcis_subscriptions SET next_run = ? WHERE id = ? AND "
+                          "after_record = ? AND next_run = ?",
+                          (store_val[]){SV_INT(next), SV_INT(s->id), SV_INT(s->after),
+                                        SV_INT(s->next_run)},
+                          4, NULL, err);
+    }
+    /* claim: one server sends this batch */
+    rc = store_exec(c,
+                    "UPDATE epcis_subscriptions SET last_attempt = ?, last_status = 'sending' "
+                    "WHERE id = ? AND after_record = ? AND COALESCE(last_attempt, 0) = ? AND "
+                    "COALESCE(next_run, 0) = ?",
+                    (store_val[]){SV_INT(now), SV_INT(s->id), SV_INT(s->after), SV_INT(s->last),
+                                  SV_INT(s->schedule ? s->next_run : 0)},
+                    5, &ch, err);
+    if (rc || !ch) {
+        json_decref(events);
+        return rc;
+    }
+    char sidtxt[24];
+    snprintf(sidtxt, sizeof sidtxt, "%lld", (long long)s->id);
+    json_t *doc = epcis_query_document(s->name, sidtxt, events);
+    char *body = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
     int code = 0;
     char why[300] = "";
-    webhook_http_post(dest, hs, 2, body, strlen(body), SUB_TIMEOUT_MS, &code, why, sizeof why);
+    post_signed(s->dest, s->secret, body, &code, why, sizeof why);
     free(body);
     bool ok = code >= 200 && code <= 299;
     char status[320];
@@ -587,11 +685,12 @@ static int deliver(store_conn *c, int64_t sid, const char *dest, const char *sec
     if (!ok && code)
         snprintf(status, sizeof status, "HTTP %d", code);
     rc = store_exec(c,
-                    "UPDATE epcis_subscriptions SET after_record = ?, last_status = ? "
-                    "WHERE id = ? AND after_record = ?",
-                    (store_val[]){SV_INT(ok ? last : after), SV_TEXT(status), SV_INT(sid),
-                                  SV_INT(after)},
-                    4, NULL, err);
+                    "UPDATE epcis_subscriptions SET after_record = ?, next_run = ?, "
+                    "last_status = ? WHERE id = ? AND after_record = ?",
+                    (store_val[]){SV_INT(ok && n ? last : s->after),
+                                  s->schedule ? SV_INT(ok ? next : s->next_run) : SV_NULL,
+                                  SV_TEXT(status), SV_INT(s->id), SV_INT(s->after)},
+                    5, NULL, err);
     if (!rc && ok)
         (*sent)++;
     return rc;
@@ -601,18 +700,16 @@ int trace_sub_run(store_conn *c, int *sent, nqi_error *err)
 {
     static const char sql[] =
         "SELECT s.id, s.dest, s.secret, s.after_record, COALESCE(s.last_attempt, 0), "
-        "s.last_status, q.name, q.query, q.owner_org FROM epcis_subscriptions s JOIN "
-        "epcis_queries q ON q.id = s.query_id WHERE s.active = 1 ORDER BY s.id";
+        "s.last_status, q.name, q.query, q.owner_org, s.schedule, s.report_if_empty, "
+        "COALESCE(s.next_run, 0) FROM epcis_subscriptions s JOIN epcis_queries q ON "
+        "q.id = s.query_id WHERE s.active = 1 AND (s.schedule IS NULL OR s.next_run <= ?) "
+        "ORDER BY s.id";
     *sent = 0;
     int64_t retry = env_ms("NQI_TRACE_SUB_RETRY_MS", 5000), now = now_ms();
     store_rows *r;
-    int rc = store_query(c, sql, NULL, 0, &r, err);
+    int rc = store_query(c, sql, (store_val[]){SV_INT(now)}, 1, &r, err);
     if (rc)
         return rc;
-    typedef struct {
-        int64_t id, after, last;
-        char *dest, *secret, *name, *query, *owner;
-    } sub;
     sub *subs = NULL;
     size_t n = 0, cap = 0;
     while ((rc = store_next(r)) == 1) {
@@ -625,20 +722,26 @@ int trace_sub_run(store_conn *c, int *sent, nqi_error *err)
             cap = cap ? cap * 2 : 16;
             subs = xrealloc(subs, cap * sizeof *subs);
         }
-        const char *own = store_text(r, 8);
-        subs[n++] = (sub){store_int(r, 0),         store_int(r, 3),         last,
-                          xstrdup(store_text(r, 1)), xstrdup(store_text(r, 2)),
-                          xstrdup(store_text(r, 6)), xstrdup(store_text(r, 7)),
-                          own ? xstrdup(own) : NULL};
+        const char *own = store_text(r, 8), *sch = store_text(r, 9);
+        subs[n++] = (sub){.id = store_int(r, 0),
+                          .after = store_int(r, 3),
+                          .last = last,
+                          .next_run = store_int(r, 11),
+                          .report_if_empty = store_int(r, 10) != 0,
+                          .dest = xstrdup(store_text(r, 1)),
+                          .secret = xstrdup(store_text(r, 2)),
+                          .name = xstrdup(store_text(r, 6)),
+                          .query = xstrdup(store_text(r, 7)),
+                          .owner = own ? xstrdup(own) : NULL,
+                          .schedule = sch ? xstrdup(sch) : NULL};
     }
     rc = rc < 0 ? store_rows_error(r, err) : 0;
     store_rows_close(r);
     for (size_t i = 0; i < n; i++) {
         if (!rc)
-            rc = deliver(c, subs[i].id, subs[i].dest, subs[i].secret, subs[i].after, subs[i].last,
-                         subs[i].name, subs[i].query, subs[i].owner, sent, err);
+            rc = deliver(c, &subs[i], now, sent, err);
         free(subs[i].dest), free(subs[i].secret), free(subs[i].name), free(subs[i].query);
-        free(subs[i].owner);
+        free(subs[i].owner), free(subs[i].schedule);
     }
     free(subs);
     return rc;
