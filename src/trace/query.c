@@ -390,21 +390,26 @@ static int cond_time(epcis_query *q, const char *name, const char *col, const ch
     return bind_int(q, ms) ? too_many(name, err) : 0;
 }
 
-static int cond_quantity(epcis_query *q, const char *name, const char *op, const char *v,
-                         nqi_error *err)
+/* A class entry with that quantity; uom (EQ_quantity_KGM) also its unit. */
+static int cond_quantity(epcis_query *q, const char *name, const char *op, const char *uom,
+                         const char *v, nqi_error *err)
 {
     char *end;
     double d = strtod(v, &end);
     if (!*v || *end)
         return nqi_error_field(err, NQI_EBADREQ, name, "a number");
+    if (uom && (strlen(uom) < 2 || strlen(uom) > 4 ||
+                strspn(uom, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(uom)))
+        return nqi_error_field(err, NQI_EBADREQ, name,
+                               "the unit is a UN/ECE Rec 20 code such as KGM");
     buf_printf(&q->where,
                " AND EXISTS (SELECT 1 FROM epcis_event_ids qn WHERE qn.event = e.id AND "
-               "qn.is_class = 1 AND qn.quantity %s ?)",
-               op);
-    if (q->np >= QUERY_MAX_PARAMS)
+               "qn.is_class = 1 AND qn.quantity %s ?%s)",
+               op, uom ? " AND qn.uom = ?" : "");
+    if (q->np + 2 >= QUERY_MAX_PARAMS)
         return too_many(name, err);
     q->p[q->np++] = SV_REAL(d);
-    return 0;
+    return uom ? bind_text(q, uom) : 0;
 }
 
 static int check_enum(epcis_query *q, const char *name, const char *v, void *ctx, nqi_error *err)
@@ -510,8 +515,9 @@ static int compile_one(epcis_query *q, const char *n, const char *v, nqi_error *
         if (!strcmp(n, times[i].name))
             return cond_time(q, n, times[i].col, times[i].op, v, err);
     for (size_t i = 0; i < sizeof qty / sizeof qty[0]; i++)
-        if (!strcmp(n, qty[i].name))
-            return cond_quantity(q, n, qty[i].op, v, err);
+        if (!strcmp(n, qty[i].name) || (prefixed(n, qty[i].name, &rest) && rest[0] == '_'))
+            return cond_quantity(q, n, qty[i].op, strcmp(n, qty[i].name) ? rest + 1 : NULL, v,
+                                 err);
     if (!strcmp(n, "eventType"))
         return each_value(q, n, v, check_enum, (void *)event_types, err)
                    ? err->code

@@ -143,7 +143,7 @@ static int sq_pred(epcis_ext *x, const char *src, const char *base, const ext_pr
     }
     if (p->op == OP_EXISTS) {
         if (inner) { /* the key row itself is the answer */
-            buf_puts(b, "t.atom IS NOT NULL OR t.type IN ('object', 'array')");
+            buf_puts(b, "t.type != 'null'");
             return rc;
         }
         rc |= sq_x(x, src, base, p->field, inner);
@@ -187,7 +187,7 @@ static int sq_pred(epcis_ext *x, const char *src, const char *base, const ext_pr
 static int sq_cond(epcis_ext *x, ext_scope sc, bool inner, const ext_pred *ps, int np)
 {
     buf *b = &x->d[0].sql;
-    char src[16] = "e.doc", base[160] = "$";
+    char src[32] = "e.doc", base[160] = "$";
     int rc = 0, nfrom = 0;
     bool from = inner || scopes[sc].arr[0];
     if (from)
@@ -428,11 +428,11 @@ static int sensor_param(epcis_ext *x, ext_op op, const char *rest, const char *n
     }
     for (size_t i = 0; i < sizeof measured / sizeof measured[0]; i++) {
         size_t l = strlen(measured[i]);
-        const char *uom = rest + l + 1;
-        size_t ul = strlen(uom);
         if (strncmp(rest, measured[i], l) || rest[l] != '_' || op == OP_EXISTS ||
             (op == OP_EQ && i))
             continue;
+        const char *uom = rest + l + 1;
+        size_t ul = strlen(uom);
         if (ul < 2 || ul > 4 || strspn(uom, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != ul)
             return nqi_error_field(err, NQI_EBADREQ, name,
                                    "the unit after %s_ is a UN/ECE Rec 20 code such as CEL or KGM",

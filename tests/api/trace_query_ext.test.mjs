@@ -24,9 +24,9 @@ const id = (n) => `urn:uuid:${run}-7a1e-4c3b-9d2f-00000000000${n}`;
 const DAY = 'GE_eventTime=2026-05-10T00:00:00%2B08:00&LT_eventTime=2026-05-11T00:00:00%2B08:00';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const commissioning = (n, lot, ilmd, extra = {}) => ({
+const commissioning = (n, lot, qty, ilmd, extra = {}) => ({
   type: 'ObjectEvent', eventID: id(n), eventTime: `2026-05-10T0${n}:00:00.000+08:00`, eventTimeZoneOffset: '+08:00',
-  epcList: [], quantityList: [{ epcClass: lot, quantity: 200, uom: 'KGM' }], action: 'ADD',
+  epcList: [], quantityList: [{ epcClass: lot, quantity: qty, uom: 'KGM' }], action: 'ADD',
   bizStep: 'commissioning', disposition: 'active', readPoint: { id: 'urn:epc:id:sgln:9521234.54321.0' },
   ilmd, ...extra,
 });
@@ -36,11 +36,11 @@ const inspection = (n, sensorElementList) => ({
   bizStep: 'inspecting', readPoint: { id: 'urn:epc:id:sgln:9521234.54321.0' }, sensorElementList,
 });
 const EVENTS = [
-  commissioning(1, LOT_A, {
+  commissioning(1, LOT_A, 200, {
     'cbvmda:countryOfOrigin': 'CN', 'cbvmda:itemExpirationDate': '2027-03-31',
     'ex:harvest': { 'ex:field': 'north', 'ex:moisture': 14.5 },
   }, { 'ex:batchNote': 'first' }),
-  commissioning(2, LOT_B, {
+  commissioning(2, LOT_B, 150, {
     'cbvmda:countryOfOrigin': 'DE', 'cbvmda:itemExpirationDate': '2026-12-31',
     'ex:harvest': { 'ex:field': 'south', 'ex:moisture': 16 },
   }, { 'ex:batchNote': 'second' }),
@@ -100,6 +100,15 @@ test('ILMD parameters: EQ, GT/LT, EXISTS, INNER', async () => {
   assert.equal(await which(`${q('GE_INNER_ILMD_ex:moisture')}=15`), '2');
   assert.equal(await which(`${q('LT_INNER_ILMD_ex:moisture')}=15`), '1');
   assert.equal(await which(q('EXISTS_INNER_ILMD_ex:moisture')), '1,2');
+  assert.equal(await which(q('EXISTS_INNER_ILMD_ex:colour')), '');
+});
+
+test('quantity parameters with a unit: EQ_quantity_KGM and friends', async () => {
+  assert.equal(await which('EQ_quantity_KGM=150'), '2');
+  assert.equal(await which('GT_quantity_KGM=150'), '1,3,4');
+  assert.equal(await which('EQ_quantity_LTR=150'), '');
+  assertProblem(assert, await api('GET', '/api/v1/epcis/events?EQ_quantity_kg=150', { token: tokenFor('admin') }), 400,
+    'EQ_quantity_kg');
 });
 
 test('extension field parameters on the event itself', async () => {
