@@ -618,7 +618,7 @@ static int compile_one(epcis_query *q, const char *n, const char *v, nqi_error *
     int xr = epcis_ext_compile(&q->ext, n, v, err);
     if (xr <= 0)
         return xr;
-    if (strstr(n, "persistentDisposition") || strstr(n, "HASATTR_") || strstr(n, "EQ_ATTR_"))
+    if (strstr(n, "HASATTR_") || strstr(n, "EQ_ATTR_")) /* master data: none kept */
         return nqi_error_field(err, NQI_EBADREQ, n,
                                "this query parameter is not supported by this repository");
     return nqi_error_field(err, NQI_EBADREQ, n, "unknown query parameter");

@@ -4,8 +4,9 @@
  * fields (EQ_/GT_/GE_/LT_/LE_/EXISTS_ + "prefix:local", with INNER_ for a
  * field nested anywhere below), the same for ILMD_, ERROR_DECLARATION_,
  * readPoint_, bizLocation_, SENSORELEMENT_, SENSORMETADATA_, SENSORREPORT_,
- * and the sensor parameters of §8.2.7.1 (EXISTS_sensorElement, EQ_type,
- * EQ_deviceID, …, GE_value_<uom>, LT_maxValue_<uom>, GT_percRank, GE_time …).
+ * the sensor parameters of §8.2.7.1 (EXISTS_sensorElement, EQ_type,
+ * EQ_deviceID, …, GE_value_<uom>, LT_maxValue_<uom>, GT_percRank, GE_time …)
+ * and EQ_persistentDisposition_set / _unset.
  *
  * A parameter becomes one condition: a scope (where in the document: the
  * event, its ilmd, each sensorElementList[*].sensorReport[*], …), whether
@@ -38,7 +39,9 @@ typedef enum { OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE, OP_EXISTS } ext_op;
  * number), number only, text only (normalised times, URIs), boolean */
 typedef enum { K_ANY, K_NUM, K_TEXT, K_BOOL } ext_kind;
 
-typedef enum { SC_TOP, SC_ILMD, SC_ERR, SC_RP, SC_BL, SC_ELEM, SC_META, SC_REPORT } ext_scope;
+typedef enum {
+    SC_TOP, SC_ILMD, SC_ERR, SC_RP, SC_BL, SC_ELEM, SC_META, SC_REPORT, SC_PD_SET, SC_PD_UNSET
+} ext_scope;
 static const struct {
     const char *seg[2];
     bool arr[2];
@@ -51,10 +54,12 @@ static const struct {
     [SC_ELEM] = {{"sensorElementList", NULL}, {1, 0}},
     [SC_META] = {{"sensorElementList", "sensorMetadata"}, {1, 0}},
     [SC_REPORT] = {{"sensorElementList", "sensorReport"}, {1, 1}},
+    [SC_PD_SET] = {{"persistentDisposition", "set"}, {0, 1}},
+    [SC_PD_UNSET] = {{"persistentDisposition", "unset"}, {0, 1}},
 };
 
 typedef struct ext_pred {
-    const char *field;
+    const char *field; /* NULL: the scope element itself (a list of strings) */
     ext_op op;
     ext_kind kind;
     const char *v[EXT_MAX_VALUES];
@@ -125,8 +130,8 @@ static const char *op_path(ext_op op)
 static int sq_x(epcis_ext *x, const char *src, const char *base, const char *field, bool inner)
 {
     buf *b = &x->d[0].sql;
-    if (inner) {
-        buf_puts(b, "t.atom");
+    if (inner || !field) {
+        buf_puts(b, inner ? "t.atom" : src);
         return 0;
     }
     buf_printf(b, "json_extract(%s, ?)", src);
@@ -189,7 +194,7 @@ static int sq_cond(epcis_ext *x, ext_scope sc, bool inner, const ext_pred *ps, i
     buf *b = &x->d[0].sql;
     char src[32] = "e.doc", base[160] = "$";
     int rc = 0, nfrom = 0;
-    bool from = inner || scopes[sc].arr[0];
+    bool from = inner || scopes[sc].arr[0] || scopes[sc].arr[1];
     if (from)
         buf_puts(b, "EXISTS (SELECT 1 FROM ");
     for (int i = 0; i < 2 && scopes[sc].seg[i]; i++) {
@@ -222,6 +227,15 @@ static int sq_cond(epcis_ext *x, ext_scope sc, bool inner, const ext_pred *ps, i
 }
 
 /* ---------------------------------------------------------------- PostgreSQL */
+
+/* "@" or @."field" */
+static void pg_at(buf *b, const char *field)
+{
+    if (field)
+        buf_printf(b, "@.\"%s\"", field);
+    else
+        buf_puts(b, "@");
+}
 
 static int pg_cond(epcis_ext *x, ext_scope sc, bool inner, const ext_pred *ps, int np)
 {
@@ -257,12 +271,15 @@ static int pg_cond(epcis_ext *x, ext_scope sc, bool inner, const ext_pred *ps, i
                 json_object_set_new(vars, var, json_real(d));
             else
                 json_object_set_new(vars, var, json_string(p->v[j]));
-            buf_printf(&path, "@.\"%s\" %s $%s", p->field, op_path(p->op), var);
+            pg_at(&path, p->field);
+            buf_printf(&path, " %s $%s", op_path(p->op), var);
             /* EQ on a free-form field: "12" also meets the number 12 */
             if (p->op == OP_EQ && p->kind == K_ANY && num) {
                 snprintf(var, sizeof var, "v%d", nvar++);
                 json_object_set_new(vars, var, json_string(p->v[j]));
-                buf_printf(&path, " || @.\"%s\" == $%s", p->field, var);
+                buf_puts(&path, " || ");
+                pg_at(&path, p->field);
+                buf_printf(&path, " == $%s", var);
             }
         }
         buf_puts(&path, ")");
@@ -337,6 +354,8 @@ static int values(epcis_ext *x, ext_pred *p, const char *name, const char *v, bo
                                           "an ISO 8601 date-time with offset");
                 else
                     epcis_time_format(ms, out);
+            } else if (norm == 'c') { /* CBV value: bare name */
+                cbv_bare(one, out, sizeof out);
             } else if (norm == 'm') { /* measurement type: bare GS1 name */
                 const char *t = !strncmp(one, "gs1:", 4)                       ? one + 4
                                 : !strncmp(one, "https://gs1.org/voc/", 20) ? one + 20
@@ -382,8 +401,9 @@ static int op_of(const char **n)
     return -1;
 }
 
-/* The sensor parameters with fixed names (EPCIS 2.0 §8.2.7.1). */
-static int sensor_param(epcis_ext *x, ext_op op, const char *rest, const char *name,
+/* The parameters with fixed names: sensor data (EPCIS 2.0 §8.2.7.1) and
+ * EQ_persistentDisposition_set / _unset. */
+static int named_param(epcis_ext *x, ext_op op, const char *rest, const char *name,
                         const char *v, nqi_error *err)
 {
     static const struct {
@@ -413,6 +433,14 @@ static int sensor_param(epcis_ext *x, ext_op op, const char *rest, const char *n
     static const char *const measured[] = {"value",  "minValue", "maxValue",
                                            "meanValue", "sDev",   "percValue"};
     ext_pred p[2] = {{.op = op}};
+    if (op == OP_EQ && (!strcmp(rest, "persistentDisposition_set") ||
+                        !strcmp(rest, "persistentDisposition_unset"))) {
+        p[0].kind = K_TEXT; /* field NULL: a member of the list */
+        if (values(x, &p[0], name, v, true, 'c', err))
+            return err->code;
+        ext_scope sc = rest[22] == 's' ? SC_PD_SET : SC_PD_UNSET;
+        return add_cond(x, &sc, 1, false, p, 1, name, err);
+    }
     if (op == OP_EXISTS && (!strcmp(rest, "sensorElement") || !strcmp(rest, "sensorElementList"))) {
         p[0].field = "sensorElementList";
         return add_cond(x, (ext_scope[]){SC_TOP}, 1, false, p, 1, name, err);
@@ -470,7 +498,7 @@ int epcis_ext_compile(epcis_ext **xp, const char *name, const char *value, nqi_e
     }
     epcis_ext *x = *xp;
     if (!strchr(rest, ':')) /* no namespace prefix: a sensor parameter or none of ours */
-        return sensor_param(x, (ext_op)op, rest, name, value, err);
+        return named_param(x, (ext_op)op, rest, name, value, err);
     bool inner = take(&rest, "INNER_");
     ext_scope sc = SC_TOP;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)

@@ -30,10 +30,10 @@ const commissioning = (n, lot, qty, ilmd, extra = {}) => ({
   bizStep: 'commissioning', disposition: 'active', readPoint: { id: 'urn:epc:id:sgln:9521234.54321.0' },
   ilmd, ...extra,
 });
-const inspection = (n, sensorElementList) => ({
+const inspection = (n, sensorElementList, extra = {}) => ({
   type: 'ObjectEvent', eventID: id(n), eventTime: `2026-05-10T1${n}:00:00.000+08:00`, eventTimeZoneOffset: '+08:00',
   epcList: [], quantityList: [{ epcClass: LOT_A, quantity: 200, uom: 'KGM' }], action: 'OBSERVE',
-  bizStep: 'inspecting', readPoint: { id: 'urn:epc:id:sgln:9521234.54321.0' }, sensorElementList,
+  bizStep: 'inspecting', readPoint: { id: 'urn:epc:id:sgln:9521234.54321.0' }, sensorElementList, ...extra,
 });
 const EVENTS = [
   commissioning(1, LOT_A, 200, {
@@ -60,7 +60,7 @@ const EVENTS = [
       { type: 'Speed', value: 26, uom: 'KMH' },
       { type: 'Temperature', exception: 'ALARM_CONDITION', booleanValue: true, stringValue: 'door open' },
     ],
-  }]),
+  }], { persistentDisposition: { set: ['needs_replacement'] } }),
 ];
 const docOf = (events) => ({ '@context': [CTX, { ex: EX }], type: 'EPCISDocument', schemaVersion: '2.0',
   creationDate: '2026-05-10T16:00:00Z', epcisBody: { eventList: events } });
@@ -137,6 +137,12 @@ test('sensor parameters: value with its unit in the same report, min/max, type, 
   assert.equal(await which(`LT_time=${q('2026-05-10T02:00:00Z')}`), '3'); // 10:00 at +08:00
   assert.equal(await which('EQ_booleanValue=true'), '4');
   assert.equal(await which(`EQ_stringValue=${q('door open')}`), '4');
+});
+
+test('persistent disposition parameters', async () => {
+  assert.equal(await which('EQ_persistentDisposition_set=needs_replacement'), '4');
+  assert.equal(await which(`EQ_persistentDisposition_set=${q('urn:epcglobal:cbv:disp:needs_replacement|damaged')}`), '4');
+  assert.equal(await which('EQ_persistentDisposition_unset=needs_replacement'), '');
 });
 
 test('bad parameter values are a 400 naming the parameter', async () => {

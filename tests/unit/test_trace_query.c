@@ -357,7 +357,8 @@ static void test_document_parameters(void **state)
     expect_param_error(f, "EQ_INNER_ILMD_a:b'c", "1", "EQ_INNER_ILMD_a:b'c");
     expect_param_error(f, "EXISTS_", "", "EXISTS_");
     expect_param_error(f, "GT_", "1", "GT_");
-    expect_param_error(f, "EQ_persistentDisposition_set", "damaged", "EQ_persistentDisposition_set");
+    expect_param_error(f, "HASATTR_ex:colour", "red", "HASATTR_ex:colour"); /* no master data */
+    Q("", "EQ_persistentDisposition_set=urn:epcglobal:cbv:disp:damaged");
 }
 
 static void test_visibility_and_format(void **state)
