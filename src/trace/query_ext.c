@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,7 @@ static bool number_of(const char *s, double *d)
     if (!*s)
         return false;
     *d = strtod(s, &end);
-    return !*end;
+    return !*end && isfinite(*d); /* "nan" and "inf" are no JSON numbers */
 }
 
 static const char *op_sql(ext_op op)
