@@ -41,7 +41,16 @@ typedef enum { OP_EQ, OP_GT, OP_GE, OP_LT, OP_LE, OP_EXISTS } ext_op;
 typedef enum { K_ANY, K_NUM, K_TEXT, K_BOOL } ext_kind;
 
 typedef enum {
-    SC_TOP, SC_ILMD, SC_ERR, SC_RP, SC_BL, SC_ELEM, SC_META, SC_REPORT, SC_PD_SET, SC_PD_UNSET
+    SC_TOP,
+    SC_ILMD,
+    SC_ERR,
+    SC_RP,
+    SC_BL,
+    SC_ELEM,
+    SC_META,
+    SC_REPORT,
+    SC_PD_SET,
+    SC_PD_UNSET
 } ext_scope;
 static const struct {
     const char *seg[2];
@@ -327,8 +336,8 @@ static bool field_ok(const char *f)
 }
 
 /* Split value into p->v (owned by x); normalise each by kind. */
-static int values(epcis_ext *x, ext_pred *p, const char *name, const char *v, bool many,
-                  int norm, nqi_error *err)
+static int values(epcis_ext *x, ext_pred *p, const char *name, const char *v, bool many, int norm,
+                  nqi_error *err)
 {
     p->nv = 0;
     if (p->op == OP_EXISTS)
@@ -358,9 +367,9 @@ static int values(epcis_ext *x, ext_pred *p, const char *name, const char *v, bo
             } else if (norm == 'c') { /* CBV value: bare name */
                 cbv_bare(one, out, sizeof out);
             } else if (norm == 'm') { /* measurement type: bare GS1 name */
-                const char *t = !strncmp(one, "gs1:", 4)                       ? one + 4
+                const char *t = !strncmp(one, "gs1:", 4)                    ? one + 4
                                 : !strncmp(one, "https://gs1.org/voc/", 20) ? one + 20
-                                                                               : one;
+                                                                            : one;
                 snprintf(out, sizeof out, "%s", t);
             }
             if (bad) {
@@ -404,8 +413,8 @@ static int op_of(const char **n)
 
 /* The parameters with fixed names: sensor data (EPCIS 2.0 §8.2.7.1) and
  * EQ_persistentDisposition_set / _unset. */
-static int named_param(epcis_ext *x, ext_op op, const char *rest, const char *name,
-                        const char *v, nqi_error *err)
+static int named_param(epcis_ext *x, ext_op op, const char *rest, const char *name, const char *v,
+                       nqi_error *err)
 {
     static const struct {
         const char *name;
@@ -431,8 +440,8 @@ static int named_param(epcis_ext *x, ext_op op, const char *rest, const char *na
         {"percRank", 0x1e, K_NUM, 0, {SC_REPORT}, 1},
     };
     /* measured values carry their unit: GE_value_CEL, LT_maxValue_KGM */
-    static const char *const measured[] = {"value",  "minValue", "maxValue",
-                                           "meanValue", "sDev",   "percValue"};
+    static const char *const measured[] = {"value",     "minValue", "maxValue",
+                                           "meanValue", "sDev",     "percValue"};
     ext_pred p[2] = {{.op = op}};
     if (op == OP_EQ && (!strcmp(rest, "persistentDisposition_set") ||
                         !strcmp(rest, "persistentDisposition_unset"))) {
@@ -481,12 +490,9 @@ int epcis_ext_compile(epcis_ext **xp, const char *name, const char *value, nqi_e
     static const struct {
         const char *pre;
         ext_scope sc;
-    } sections[] = {{"ILMD_", SC_ILMD},
-                    {"ERROR_DECLARATION_", SC_ERR},
-                    {"SENSORELEMENT_", SC_ELEM},
-                    {"SENSORMETADATA_", SC_META},
-                    {"SENSORREPORT_", SC_REPORT},
-                    {"readPoint_", SC_RP},
+    } sections[] = {{"ILMD_", SC_ILMD},           {"ERROR_DECLARATION_", SC_ERR},
+                    {"SENSORELEMENT_", SC_ELEM},  {"SENSORMETADATA_", SC_META},
+                    {"SENSORREPORT_", SC_REPORT}, {"readPoint_", SC_RP},
                     {"bizLocation_", SC_BL}};
     const char *rest = name;
     int op = op_of(&rest);

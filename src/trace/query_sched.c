@@ -23,7 +23,7 @@
 static const struct {
     const char *name;
     int lo, hi;
-} sched_fields[6] = {{"second", 0, 59},    {"minute", 0, 59}, {"hour", 0, 23},
+} sched_fields[6] = {{"second", 0, 59},     {"minute", 0, 59}, {"hour", 0, 23},
                      {"dayOfMonth", 1, 31}, {"month", 1, 12},  {"dayOfWeek", 1, 7}};
 
 /* One number of the grammar at *p (digits only), advancing *p. */
@@ -108,7 +108,8 @@ int epcis_schedule_parse(const json_t *obj, epcis_schedule *s, nqi_error *err)
         if (!txt) {
             char field[32];
             snprintf(field, sizeof field, "schedule.%s", k);
-            nqi_error_field(err, NQI_EINVAL, field, "a string such as \"0\", \"[1-5]\" or \"0,30\"");
+            nqi_error_field(err, NQI_EINVAL, field,
+                            "a string such as \"0\", \"[1-5]\" or \"0,30\"");
             continue;
         }
         if (!sched_field(txt, f, &s->bits[f], err))

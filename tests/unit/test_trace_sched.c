@@ -102,7 +102,8 @@ static void test_next_examples(void **state)
 static void test_next_month_ends(void **state)
 {
     (void)state;
-    const char *d31 = "{\"second\": \"0\", \"minute\": \"0\", \"hour\": \"0\", \"dayOfMonth\": \"31\"}";
+    const char *d31 =
+        "{\"second\": \"0\", \"minute\": \"0\", \"hour\": \"0\", \"dayOfMonth\": \"31\"}";
     /* after 31 January the next 31st is in March (February, then no 31 April) */
     next_is(d31, "2026-01-31T00:00:00Z", 0, "2026-03-31T00:00:00Z");
     next_is(d31, "2026-03-31T00:00:00Z", 0, "2026-05-31T00:00:00Z");
@@ -150,10 +151,8 @@ static void test_next_offset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grammar),
-        cmocka_unit_test(test_next_examples),
-        cmocka_unit_test(test_next_month_ends),
-        cmocka_unit_test(test_next_day_of_week),
+        cmocka_unit_test(test_grammar),         cmocka_unit_test(test_next_examples),
+        cmocka_unit_test(test_next_month_ends), cmocka_unit_test(test_next_day_of_week),
         cmocka_unit_test(test_next_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
