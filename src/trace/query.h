@@ -187,6 +187,12 @@ int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *le
                         nqi_error *err);
 int trace_demo(nqi_app *app, store_conn *c, nqi_error *err); /* trace_demo.c */
 void trace_sub_routes(http_server *s);            /* query_sub.c */
+/* A stored named query (JSON object of parameters) compiled for vis. */
+int trace_query_stored(const char *json, const trace_vis *vis, epcis_query **q, nqi_error *err);
+/* The UTC offset (seconds) schedules are read at: NQI_TRACE_SCHEDULE_OFFSET
+ * ("+08:00"); 0 (UTC) when unset or malformed. */
+int trace_schedule_offset(void);
+/* The delivery worker (query_deliver.c). */
 int trace_sub_start(nqi_app *app, nqi_error *err);
 void trace_sub_stop(nqi_app *app);
 /* One pass of subscription delivery (also called by tests): *sent gets the
