@@ -39,6 +39,7 @@ struct epcis_query {
     int64_t per_page, count_limit, max_count;
     bool token;
     int64_t tok_n, tok_sort, tok_id;
+    epcis_ext *ext; /* conditions on the stored document (query_ext.c) */
 };
 
 /* ---------------------------------------------------------------- visibility */
@@ -389,21 +390,26 @@ static int cond_time(epcis_query *q, const char *name, const char *col, const ch
     return bind_int(q, ms) ? too_many(name, err) : 0;
 }
 
-static int cond_quantity(epcis_query *q, const char *name, const char *op, const char *v,
-                         nqi_error *err)
+/* A class entry with that quantity; uom (EQ_quantity_KGM) also its unit. */
+static int cond_quantity(epcis_query *q, const char *name, const char *op, const char *uom,
+                         const char *v, nqi_error *err)
 {
     char *end;
     double d = strtod(v, &end);
     if (!*v || *end)
         return nqi_error_field(err, NQI_EBADREQ, name, "a number");
+    if (uom && (strlen(uom) < 2 || strlen(uom) > 4 ||
+                strspn(uom, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(uom)))
+        return nqi_error_field(err, NQI_EBADREQ, name,
+                               "the unit is a UN/ECE Rec 20 code such as KGM");
     buf_printf(&q->where,
                " AND EXISTS (SELECT 1 FROM epcis_event_ids qn WHERE qn.event = e.id AND "
-               "qn.is_class = 1 AND qn.quantity %s ?)",
-               op);
-    if (q->np >= QUERY_MAX_PARAMS)
+               "qn.is_class = 1 AND qn.quantity %s ?%s)",
+               op, uom ? " AND qn.uom = ?" : "");
+    if (q->np + 2 >= QUERY_MAX_PARAMS)
         return too_many(name, err);
     q->p[q->np++] = SV_REAL(d);
-    return 0;
+    return uom ? bind_text(q, uom) : 0;
 }
 
 static int check_enum(epcis_query *q, const char *name, const char *v, void *ctx, nqi_error *err)
@@ -509,8 +515,9 @@ static int compile_one(epcis_query *q, const char *n, const char *v, nqi_error *
         if (!strcmp(n, times[i].name))
             return cond_time(q, n, times[i].col, times[i].op, v, err);
     for (size_t i = 0; i < sizeof qty / sizeof qty[0]; i++)
-        if (!strcmp(n, qty[i].name))
-            return cond_quantity(q, n, qty[i].op, v, err);
+        if (!strcmp(n, qty[i].name) || (prefixed(n, qty[i].name, &rest) && rest[0] == '_'))
+            return cond_quantity(q, n, qty[i].op, strcmp(n, qty[i].name) ? rest + 1 : NULL, v,
+                                 err);
     if (!strcmp(n, "eventType"))
         return each_value(q, n, v, check_enum, (void *)event_types, err)
                    ? err->code
@@ -608,8 +615,10 @@ static int compile_one(epcis_query *q, const char *n, const char *v, nqi_error *
         return int_param(n, v, 1, PER_PAGE_MAX, &q->per_page, err);
     if (q->paging && !strcmp(n, "nextPageToken"))
         return parse_token(q, v, err);
-    if (strstr(n, "_INNER_") || strstr(n, "ILMD_") || strstr(n, "SENSOR") ||
-        strstr(n, "_value") || strstr(n, "persistentDisposition"))
+    int xr = epcis_ext_compile(&q->ext, n, v, err);
+    if (xr <= 0)
+        return xr;
+    if (strstr(n, "HASATTR_") || strstr(n, "EQ_ATTR_")) /* master data: none kept */
         return nqi_error_field(err, NQI_EBADREQ, n,
                                "this query parameter is not supported by this repository");
     return nqi_error_field(err, NQI_EBADREQ, n, "unknown query parameter");
@@ -664,6 +673,7 @@ void epcis_query_free(epcis_query *q)
     for (int i = 0; i < q->nowned; i++)
         free(q->owned[i]);
     buf_free(&q->where);
+    epcis_ext_free(q->ext);
     free(q);
 }
 
@@ -682,28 +692,36 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
         *next_token = NULL;
     if (last_id)
         *last_id = 0;
-    store_val p[QUERY_MAX_PARAMS + 8];
+    const char *xsql;
+    const store_val *xp;
+    int xn;
+    epcis_ext_where(q->ext, store_kind(store_conn_store(c)), &xsql, &xp, &xn);
+    store_val *p = xmalloc((size_t)(q->np + xn + 8) * sizeof *p);
     memcpy(p, q->p, (size_t)q->np * sizeof *p);
-    int np = q->np;
+    if (xn)
+        memcpy(p + q->np, xp, (size_t)xn * sizeof *p);
+    int np = q->np + xn;
     if (q->max_count && !q->token && after_id < 0) {
-        char *sql = xasprintf("SELECT COUNT(*) FROM epcis_events e WHERE %s", q->where.data);
+        char *sql = xasprintf("SELECT COUNT(*) FROM epcis_events e WHERE %s%s", q->where.data, xsql);
         int64_t cnt = 0;
         int rc = store_query_int(c, sql, p, np, &cnt, err);
         free(sql);
-        if (rc)
+        if (!rc && cnt > q->max_count)
+            rc = nqi_error_field(err, NQI_ETOOBIG, "maxEventCount",
+                                 "%lld events match, more than maxEventCount %lld",
+                                 (long long)cnt, (long long)q->max_count);
+        if (rc) {
+            free(p);
             return rc;
-        if (cnt > q->max_count)
-            return nqi_error_field(err, NQI_ETOOBIG, "maxEventCount",
-                                   "%lld events match, more than maxEventCount %lld",
-                                   (long long)cnt, (long long)q->max_count);
+        }
     }
     const char *col = order_col(q);
     bool desc = q->desc && after_id < 0;
     buf sql;
     buf_init(&sql, 0);
     buf_printf(&sql,
-               "SELECT e.id, %s, e.record_time, e.doc FROM epcis_events e WHERE %s", col,
-               q->where.data);
+               "SELECT e.id, %s, e.record_time, e.doc FROM epcis_events e WHERE %s%s", col,
+               q->where.data, xsql);
     if (after_id >= 0) {
         buf_puts(&sql, " AND e.id > ? ORDER BY e.id");
         p[np++] = SV_INT(after_id);
@@ -731,6 +749,7 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
         limit = q->count_limit - done;
     if (limit <= 0) {
         buf_free(&sql);
+        free(p);
         *events = json_array();
         return 0;
     }
@@ -739,6 +758,7 @@ int epcis_query_run(store_conn *c, epcis_query *q, epc_format fmt, int64_t after
     store_rows *r;
     int rc = store_query(c, sql.data, p, np, &r, err);
     buf_free(&sql);
+    free(p);
     if (rc)
         return rc;
     json_t *arr = json_array();

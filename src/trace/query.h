@@ -99,6 +99,34 @@ char *trace_id_format(const char *canonical, epc_format fmt);
  * "shipping". Other URIs are returned whole. Writes into out. */
 void cbv_bare(const char *v, char *out, size_t n);
 
+/* The parameters answered from the stored document (query_ext.c):
+ * extension / ILMD / sensor fields. epcis_ext_compile returns 1 when name is
+ * none of them, 0 when added, the error code otherwise; the condition is
+ * kept in both SQL dialects and epcis_ext_where hands out the one of kind
+ * (" AND (…)" fragments; "" when x is NULL) and its parameters. */
+typedef struct epcis_ext epcis_ext;
+int epcis_ext_compile(epcis_ext **x, const char *name, const char *value, nqi_error *err);
+void epcis_ext_where(const epcis_ext *x, store_kind_t kind, const char **sql,
+                     const store_val **params, int *n);
+void epcis_ext_free(epcis_ext *x);
+
+/* ---------------------------------------------------------------- schedules */
+
+/* A QuerySchedule (query_sched.c): per field (0 second, 1 minute, 2 hour,
+ * 3 dayOfMonth, 4 month, 5 dayOfWeek) the allowed values as bits; a field
+ * not in `given` matches every value. */
+typedef struct epcis_schedule {
+    uint64_t bits[6];
+    unsigned given;
+} epcis_schedule;
+
+/* Parse the `schedule` object; errors are NQI_EINVAL on "schedule.<field>"
+ * (a schedule no date can match is an error on schedule.dayOfMonth). */
+int epcis_schedule_parse(const json_t *obj, epcis_schedule *s, nqi_error *err);
+/* The first run time (Unix ms, whole second) strictly after after_ms, the
+ * fields read at UTC offset offset_s; -1 when no time ever matches. */
+int64_t epcis_schedule_next(const epcis_schedule *s, int64_t after_ms, int offset_s);
+
 /* ---------------------------------------------------------------- genealogy */
 
 typedef enum { TRACE_BACKWARD = 0, TRACE_FORWARD = 1 } trace_dir;
@@ -159,6 +187,12 @@ int trace_consumer_html(store_conn *c, const char *path, char **html, size_t *le
                         nqi_error *err);
 int trace_demo(nqi_app *app, store_conn *c, nqi_error *err); /* trace_demo.c */
 void trace_sub_routes(http_server *s);            /* query_sub.c */
+/* A stored named query (JSON object of parameters) compiled for vis. */
+int trace_query_stored(const char *json, const trace_vis *vis, epcis_query **q, nqi_error *err);
+/* The UTC offset (seconds) schedules are read at: NQI_TRACE_SCHEDULE_OFFSET
+ * ("+08:00"); 0 (UTC) when unset or malformed. */
+int trace_schedule_offset(void);
+/* The delivery worker (query_deliver.c). */
 int trace_sub_start(nqi_app *app, nqi_error *err);
 void trace_sub_stop(nqi_app *app);
 /* One pass of subscription delivery (also called by tests): *sent gets the

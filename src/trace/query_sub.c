@@ -1,7 +1,7 @@
 /*
  * query_sub.c — EPCIS named queries (epcis_queries) and their webhook
- * subscriptions (epcis_subscriptions), with the delivery worker of
- * `nqi serve`.
+ * subscriptions (epcis_subscriptions): the routes. The delivery worker of
+ * `nqi serve` is query_deliver.c.
  *
  *   POST/GET    /api/v1/epcis/queries                 authed
  *   GET/DELETE  /api/v1/epcis/queries/{name}          authed (owner or staff)
@@ -9,22 +9,13 @@
  *   POST/GET    /api/v1/epcis/queries/{name}/subscriptions
  *   DELETE      /api/v1/epcis/queries/{name}/subscriptions/{id}
  *
- * Delivery (stream subscriptions): each pass, for each active subscription,
- * the named query runs restricted to rows after after_record (row order, at
- * most 100 events); a non-empty result is claimed by a compare-and-set on
- * last_attempt (one server sends it), POSTed as an EPCISQueryDocument with
- * GS1-Signature = base64(HMAC-SHA256(signatureToken, body)), and
- * after_record advances — compare-and-set on its old value, so nothing is
- * sent twice — only on a 2xx answer. Anything else is retried after
- * NQI_TRACE_SUB_RETRY_MS (default 5 s) from the same position. The HTTP
- * client is the tracking module's (webhook_http_post: http:// only).
+ * A subscription is a stream or has a QuerySchedule (query_sched.c);
+ * docs/modules/trace.md has the delivery rules.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
@@ -33,9 +24,6 @@
 #include "core/util.h"
 #include "standards/tracking.h"
 #include "trace/query.h"
-
-#define SUB_BATCH 100
-#define SUB_TIMEOUT_MS 5000
 
 /* ---------------------------------------------------------------- stored queries */
 
@@ -83,7 +71,7 @@ static int params_of(json_t *q, epcis_param *ps, char **owned, int max, int *n, 
     return 0;
 }
 
-static int compile_stored(const char *json, const trace_vis *vis, epcis_query **q, nqi_error *err)
+int trace_query_stored(const char *json, const trace_vis *vis, epcis_query **q, nqi_error *err)
 {
     json_t *o = json_loads(json, 0, NULL);
     epcis_param ps[64];
@@ -172,7 +160,7 @@ static void h_query_create(http_req *r, http_resp *w)
     else if (!json_is_object(q))
         nqi_error_field(&err, NQI_EINVAL, "query", "an object of EPCIS query parameters");
     char *qs = err.code ? NULL : json_dumps(q, JSON_COMPACT | JSON_SORT_KEYS);
-    if (qs && compile_stored(qs, &vis, &cq, &err)) {
+    if (qs && trace_query_stored(qs, &vis, &cq, &err)) {
         /* a bad parameter inside the body is invalid content: 422 */
         err.code = NQI_EINVAL;
         for (int i = 0; i < err.nfields; i++) {
@@ -325,7 +313,7 @@ static void h_query_events(http_req *r, http_resp *w)
     json_t *events = NULL;
     const char *pp = http_query(r, "perPage"), *tok = http_query(r, "nextPageToken");
     if (err.code || query_load(r->db, &r->principal, name, &id, &q, &owner, &err) ||
-        compile_stored(q, &vis, &cq, &err) || (pp && epcis_query_add(cq, "perPage", pp, &err)) ||
+        trace_query_stored(q, &vis, &cq, &err) || (pp && epcis_query_add(cq, "perPage", pp, &err)) ||
         (tok && epcis_query_add(cq, "nextPageToken", tok, &err)) ||
         epcis_query_run(r->db, cq, (epc_format)fmtv, -1, &events, &token, NULL, &err)) {
         free(q);
@@ -353,16 +341,62 @@ static void h_query_events(http_req *r, http_resp *w)
 
 /* ---------------------------------------------------------------- subscriptions */
 
+int trace_schedule_offset(void)
+{
+    const char *e = getenv("NQI_TRACE_SCHEDULE_OFFSET");
+    int h = 0, m = 0;
+    if (!e || (e[0] != '+' && e[0] != '-') || sscanf(e + 1, "%2d:%2d", &h, &m) != 2 || h > 14 ||
+        m > 59)
+        return 0;
+    return (e[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+}
+
+/* A subscription as the API shows it; columns as in SUB_COLS. */
+#define SUB_COLS "id, dest, active, after_record, created_at, last_status, schedule, " \
+                 "report_if_empty, next_run"
 static json_t *sub_json(store_rows *r, const char *name)
 {
-    char t[32], *id = xasprintf("%lld", (long long)store_int(r, 0));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:s?}", "subscriptionID", id,
+    char t[32], n[32], *id = xasprintf("%lld", (long long)store_int(r, 0));
+    const char *sched = store_text(r, 6);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:s?, s:b, s:b}", "subscriptionID", id,
                           "queryName", name, "dest", store_text(r, 1), "active",
                           store_int(r, 2) != 0, "after_record", (json_int_t)store_int(r, 3),
                           "created_at", time_iso8601(store_int(r, 4), t, sizeof t),
-                          "last_status", store_text(r, 5));
+                          "last_status", store_text(r, 5), "stream", sched == NULL,
+                          "reportIfEmpty", store_int(r, 7) != 0);
+    if (sched) {
+        json_t *so = json_loads(sched, 0, NULL);
+        json_object_set_new(o, "schedule", so ? so : json_object());
+        json_object_set_new(o, "nextRun", json_string(time_iso8601(store_int(r, 8), n, sizeof n)));
+    }
     free(id);
     return o;
+}
+
+/* Check the body of a new subscription: a stream or a schedule, exactly one
+ * (EPCIS: a subscription has a schedule or a trigger). *sched_txt gets the
+ * schedule as stored (NULL for a stream), *next_run its first run. */
+static int sub_check(json_t *in, char **sched_txt, int64_t *next_run, nqi_error *err)
+{
+    json_t *js = json_object_get(in, "schedule"), *st = json_object_get(in, "stream");
+    *sched_txt = NULL;
+    *next_run = 0;
+    if (st && !json_is_boolean(st))
+        return nqi_error_field(err, NQI_EINVAL, "stream", "true or false");
+    if (!js && st && json_is_false(st))
+        return nqi_error_field(err, NQI_EINVAL, "schedule",
+                               "a subscription that is no stream needs a schedule");
+    if (!js)
+        return 0;
+    if (json_is_true(st))
+        return nqi_error_field(err, NQI_EINVAL, "stream",
+                               "a subscription is either a stream or scheduled, not both");
+    epcis_schedule sc;
+    if (epcis_schedule_parse(js, &sc, err))
+        return err->code;
+    *next_run = epcis_schedule_next(&sc, now_ms(), trace_schedule_offset());
+    *sched_txt = json_dumps(js, JSON_COMPACT | JSON_SORT_KEYS);
+    return 0;
 }
 
 static void h_sub_create(http_req *r, http_resp *w)
@@ -371,13 +405,14 @@ static void h_sub_create(http_req *r, http_resp *w)
                                           "initialRecordTime", "schedule", NULL};
     static const char ins[] =
         "INSERT INTO epcis_subscriptions (query_id, dest, secret, after_record, active, "
-        "created_at) VALUES (?, ?, ?, ?, 1, ?) RETURNING id";
+        "created_at, schedule, report_if_empty, next_run) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) "
+        "RETURNING " SUB_COLS;
     nqi_error err = {0};
     json_t *in = NULL;
     const char *dest = NULL, *tok = NULL, *irt = NULL;
-    bool stream = true, rie = false;
+    bool rie = false;
     int64_t qid;
-    char *q = NULL;
+    char *q = NULL, *sched = NULL;
     const char *name = http_param(r, "name");
     if (query_load(r->db, &r->principal, name, &qid, &q, NULL, &err) ||
         http_req_json(r, &in, &err) || json_check_fields(in, allowed, &err)) {
@@ -390,11 +425,9 @@ static void h_sub_create(http_req *r, http_resp *w)
     json_get_str(in, "dest", true, 2000, &dest, &err);
     json_get_str(in, "signatureToken", false, 256, &tok, &err);
     json_get_str(in, "initialRecordTime", false, 40, &irt, &err);
-    json_get_bool(in, "stream", false, &stream, &err);
     json_get_bool(in, "reportIfEmpty", false, &rie, &err);
-    if (json_object_get(in, "schedule") || !stream)
-        nqi_error_field(&err, NQI_EINVAL, "schedule",
-                        "only stream subscriptions are supported (\"stream\": true)");
+    int64_t next_run = 0;
+    sub_check(in, &sched, &next_run, &err);
     nqi_error ue = {0};
     if (dest && webhook_url_check(dest, &ue))
         nqi_error_field(&err, NQI_EINVAL, "dest", "%s", ue.nfields ? ue.fields[0].message : ue.message);
@@ -408,7 +441,7 @@ static void h_sub_create(http_req *r, http_resp *w)
         sodium_bin2base64(gen, sizeof gen, rb, sizeof rb, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         tok = gen;
     }
-    /* a stream subscription starts now unless initialRecordTime says when */
+    /* delivery starts now unless initialRecordTime says when */
     if (!err.code && irt)
         store_query_int(r->db, "SELECT COALESCE(MAX(id), 0) FROM epcis_events WHERE record_time < ?",
                         (store_val[]){SV_INT(irt_ms)}, 1, &after, &err);
@@ -417,19 +450,29 @@ static void h_sub_create(http_req *r, http_resp *w)
                         &err);
     json_t *out = NULL;
     if (!err.code && !store_begin(r->db, true, &err)) {
-        store_val p[] = {SV_INT(qid), SV_TEXT(dest), SV_TEXT(tok), SV_INT(after), SV_INT(now_ms())};
-        char sid[24];
-        if (!store_query_int(r->db, ins, p, 5, &id, &err)) {
-            snprintf(sid, sizeof sid, "%lld", (long long)id);
-            out = json_pack("{s:s, s:s, s:s, s:b, s:I}", "subscriptionID", sid, "queryName", name,
-                            "dest", dest, "stream", 1, "after_record", (json_int_t)after);
+        store_val p[] = {SV_INT(qid),     SV_TEXT(dest), SV_TEXT(tok),
+                         SV_INT(after),   SV_INT(now_ms()), SV_TEXT(sched),
+                         SV_INT(rie),     sched ? SV_INT(next_run) : SV_NULL};
+        store_rows *rows;
+        if (!store_query(r->db, ins, p, 8, &rows, &err)) {
+            int rc = store_next(rows);
+            if (rc == 1) {
+                id = store_int(rows, 0);
+                out = sub_json(rows, name);
+                json_object_del(out, "last_status");
+            } else {
+                store_rows_error(rows, &err);
+            }
+            store_rows_close(rows);
         }
         if (err.code ||
             audit_record(r->db, &r->principal, "epcis.subscription.create", "epcis_subscription",
-                         sid, NULL, out, &err) ||
+                         json_string_value(json_object_get(out, "subscriptionID")), NULL, out,
+                         &err) ||
             store_commit(r->db, &err))
             store_rollback(r->db);
     }
+    free(sched);
     if (!err.code && tok == gen)
         json_object_set_new(out, "signatureToken", json_string(gen));
     json_decref(in);
@@ -446,8 +489,8 @@ static void h_sub_create(http_req *r, http_resp *w)
 
 static void h_sub_list(http_req *r, http_resp *w)
 {
-    static const char sql[] = "SELECT id, dest, active, after_record, created_at, last_status "
-                              "FROM epcis_subscriptions WHERE query_id = ? ORDER BY id";
+    static const char sql[] =
+        "SELECT " SUB_COLS " FROM epcis_subscriptions WHERE query_id = ? ORDER BY id";
     nqi_error err = {0};
     int64_t qid;
     char *q = NULL;
@@ -516,191 +559,9 @@ void trace_sub_routes(http_server *s)
     http_route(s, "GET", "/api/v1/epcis/queries/{name}/events", ROLES_AUTHED, h_query_events, 0,
                "run a named query -> EPCISQueryDocument");
     http_route(s, "POST", "/api/v1/epcis/queries/{name}/subscriptions", ROLES_AUTHED,
-               h_sub_create, 0, "subscribe a webhook to a named query (stream)");
+               h_sub_create, 0, "subscribe a webhook to a named query (stream or schedule)");
     http_route(s, "GET", "/api/v1/epcis/queries/{name}/subscriptions", ROLES_AUTHED, h_sub_list,
                0, "subscriptions of a named query");
     http_route(s, "DELETE", "/api/v1/epcis/queries/{name}/subscriptions/{id}", ROLES_AUTHED,
                h_sub_delete, 0, "end a subscription");
-}
-
-/* ---------------------------------------------------------------- delivery */
-
-static int64_t env_ms(const char *name, int64_t def)
-{
-    const char *e = getenv(name);
-    long long v = e && *e ? strtoll(e, NULL, 10) : 0;
-    return v > 0 ? v : def;
-}
-
-/* Send one subscription's pending events; *sent += 1 when acknowledged. */
-static int deliver(store_conn *c, int64_t sid, const char *dest, const char *secret,
-                   int64_t after, int64_t last_try, const char *name, const char *query,
-                   const char *owner, int *sent, nqi_error *err)
-{
-    trace_vis vis = {.all = owner == NULL, .org = owner};
-    epcis_query *q = NULL;
-    json_t *events = NULL;
-    int64_t last = 0;
-    int rc = compile_stored(query, &vis, &q, err);
-    if (!rc)
-        rc = epcis_query_add(q, "perPage", "100", err);
-    if (!rc)
-        rc = epcis_query_run(c, q, EPC_FMT_DL, after, &events, NULL, &last, err);
-    epcis_query_free(q);
-    if (rc || !json_array_size(events)) {
-        json_decref(events);
-        return rc;
-    }
-    int64_t now = now_ms(), ch = 0;
-    /* claim: one server sends this batch */
-    rc = store_exec(c,
-                    "UPDATE epcis_subscriptions SET last_attempt = ?, last_status = 'sending' "
-                    "WHERE id = ? AND after_record = ? AND COALESCE(last_attempt, 0) = ?",
-                    (store_val[]){SV_INT(now), SV_INT(sid), SV_INT(after), SV_INT(last_try)}, 4,
-                    &ch, err);
-    if (rc || !ch) {
-        json_decref(events);
-        return rc;
-    }
-    char sidtxt[24];
-    snprintf(sidtxt, sizeof sidtxt, "%lld", (long long)sid);
-    json_t *doc = epcis_query_document(name, sidtxt, events);
-    char *body = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
-    crypto_auth_hmacsha256_final(&st, mac);
-    char b64[64], h1[96], h2[64];
-    sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(h1, sizeof h1, "GS1-Signature: %s", b64);
-    snprintf(h2, sizeof h2, "GS1-EPCIS-Version: 2.0.0");
-    const char *hs[] = {h1, h2};
-    int code = 0;
-    char why[300] = "";
-    webhook_http_post(dest, hs, 2, body, strlen(body), SUB_TIMEOUT_MS, &code, why, sizeof why);
-    free(body);
-    bool ok = code >= 200 && code <= 299;
-    char status[320];
-    snprintf(status, sizeof status, "%s", ok ? "delivered" : code ? "" : why);
-    if (!ok && code)
-        snprintf(status, sizeof status, "HTTP %d", code);
-    rc = store_exec(c,
-                    "UPDATE epcis_subscriptions SET after_record = ?, last_status = ? "
-                    "WHERE id = ? AND after_record = ?",
-                    (store_val[]){SV_INT(ok ? last : after), SV_TEXT(status), SV_INT(sid),
-                                  SV_INT(after)},
-                    4, NULL, err);
-    if (!rc && ok)
-        (*sent)++;
-    return rc;
-}
-
-int trace_sub_run(store_conn *c, int *sent, nqi_error *err)
-{
-    static const char sql[] =
-        "SELECT s.id, s.dest, s.secret, s.after_record, COALESCE(s.last_attempt, 0), "
-        "s.last_status, q.name, q.query, q.owner_org FROM epcis_subscriptions s JOIN "
-        "epcis_queries q ON q.id = s.query_id WHERE s.active = 1 ORDER BY s.id";
-    *sent = 0;
-    int64_t retry = env_ms("NQI_TRACE_SUB_RETRY_MS", 5000), now = now_ms();
-    store_rows *r;
-    int rc = store_query(c, sql, NULL, 0, &r, err);
-    if (rc)
-        return rc;
-    typedef struct {
-        int64_t id, after, last;
-        char *dest, *secret, *name, *query, *owner;
-    } sub;
-    sub *subs = NULL;
-    size_t n = 0, cap = 0;
-    while ((rc = store_next(r)) == 1) {
-        const char *st = store_text(r, 5);
-        int64_t last = store_int(r, 4);
-        /* after a failure (or a send that never finished) wait before retrying */
-        if (st && strcmp(st, "delivered") && now - last < retry)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            subs = xrealloc(subs, cap * sizeof *subs);
-        }
-        const char *own = store_text(r, 8);
-        subs[n++] = (sub){store_int(r, 0),         store_int(r, 3),         last,
-                          xstrdup(store_text(r, 1)), xstrdup(store_text(r, 2)),
-                          xstrdup(store_text(r, 6)), xstrdup(store_text(r, 7)),
-                          own ? xstrdup(own) : NULL};
-    }
-    rc = rc < 0 ? store_rows_error(r, err) : 0;
-    store_rows_close(r);
-    for (size_t i = 0; i < n; i++) {
-        if (!rc)
-            rc = deliver(c, subs[i].id, subs[i].dest, subs[i].secret, subs[i].after, subs[i].last,
-                         subs[i].name, subs[i].query, subs[i].owner, sent, err);
-        free(subs[i].dest), free(subs[i].secret), free(subs[i].name), free(subs[i].query);
-        free(subs[i].owner);
-    }
-    free(subs);
-    return rc;
-}
-
-static struct {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool running, stop;
-    store *st;
-    int64_t poll_ms;
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-
-static void *worker_main(void *arg)
-{
-    int64_t last_log = 0;
-    pthread_mutex_lock(&W.mu);
-    while (!W.stop) {
-        pthread_mutex_unlock(&W.mu);
-        nqi_error e = {0};
-        int sent = 0;
-        store_conn *c = store_conn_thread(W.st, &e);
-        if ((!c || trace_sub_run(c, &sent, &e)) && now_ms() - last_log > 60000) {
-            last_log = now_ms();
-            fprintf(stderr, "nqi trace: subscriptions: %s\n", e.message);
-        }
-        pthread_mutex_lock(&W.mu);
-        if (W.stop)
-            break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + (W.poll_ms % 1000) * 1000000;
-        ts.tv_sec += W.poll_ms / 1000 + ns / 1000000000;
-        ts.tv_nsec = ns % 1000000000;
-        pthread_cond_timedwait(&W.cv, &W.mu, &ts);
-    }
-    pthread_mutex_unlock(&W.mu);
-    return NULL;
-}
-
-int trace_sub_start(nqi_app *app, nqi_error *err)
-{
-    if (sodium_init() < 0)
-        return nqi_error_set(err, NQI_EINTERNAL, "libsodium failed to initialise");
-    W.st = app->st;
-    W.poll_ms = env_ms("NQI_TRACE_SUB_POLL_MS", 2000);
-    W.stop = false;
-    if (pthread_create(&W.thread, NULL, worker_main, NULL))
-        return nqi_error_set(err, NQI_EINTERNAL, "cannot start the subscription worker");
-    W.running = true;
-    return 0;
-}
-
-void trace_sub_stop(nqi_app *app)
-{
-    if (!W.running)
-        return;
-    pthread_mutex_lock(&W.mu);
-    W.stop = true;
-    pthread_cond_signal(&W.cv);
-    pthread_mutex_unlock(&W.mu);
-    pthread_join(W.thread, NULL);
-    W.running = false;
 }

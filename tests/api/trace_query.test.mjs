@@ -304,7 +304,7 @@ test('subscription: signed EPCISQueryDocument, advances only on 2xx, no duplicat
   const secret = 'wuchang-rice-webhook-secret';
   const dest = `http://127.0.0.1:${recv.address().port}/epcis-hook`;
   r = await call('POST', '/api/v1/epcis/queries/rice_lot/subscriptions', { dest, signatureToken: secret, stream: false });
-  assert.equal(r.status, 422, 'scheduled subscriptions are refused');
+  assert.equal(r.status, 422, 'no stream and no schedule');
   r = await call('POST', '/api/v1/epcis/queries/rice_lot/subscriptions', { dest: 'ftp://x', stream: true });
   assert.equal(r.status, 422);
   r = await call('POST', '/api/v1/epcis/queries/rice_lot/subscriptions',

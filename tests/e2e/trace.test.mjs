@@ -147,6 +147,18 @@ test('event search: EPCIS parameters as a form, rows in the captured offset, dra
   assert.match(lines[2], /shipping/);
   assert.match(lines[2], new RegExp(ids.sscc));
 
+  // any further EPCIS parameter rides in the URL and the "more parameters" text field
+  await page.goto(`${URL_}/trace/events?${q({ MATCH_anyEPCClass: ids.leaves1Id, GT_quantity_EA: '1000' })}`);
+  await waitIdle(page, 'events-table');
+  assert.equal(await tableRows(page, 'events-table').count(), 1, 'only the transformation has 1,600 EA');
+  assert.deepEqual(await page.locator('[data-test=event-type]').allInnerTexts(), ['转换事件']);
+  assert.equal(await page.locator('[data-test=q-extra]').inputValue(), 'GT_quantity_EA=1000');
+  await page.locator('[data-test=q-extra]').fill('');
+  await page.locator('[data-test=events-search]').click();
+  await page.waitForURL((u) => !u.search.includes('GT_quantity_EA'));
+  await waitIdle(page, 'events-table');
+  assert.ok(await tableRows(page, 'events-table').count() > 1);
+
   // a bad parameter is the server's error, shown
   await page.goto(`${URL_}/trace/events?${q({ GE_eventTime: 'yesterday' })}`);
   await page.locator('[data-test=error-state]').waitFor();

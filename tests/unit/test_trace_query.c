@@ -327,6 +327,40 @@ static void test_bad_parameters(void **state)
     expect_param_error(f, "MATCH_epc", "", "MATCH_epc");
 }
 
+/* The parameters answered from the stored document (query_ext.c), on the
+ * fixture's ILMD and event extensions; malformed names under ASan. */
+static void test_document_parameters(void **state)
+{
+    fx *f = *state;
+    Q("01", "EQ_ILMD_cbvmda:harvestStartDate=2026-09-18");
+    Q("01", "EQ_ILMD_nqi:productName=阳澄湖大闸蟹|别的");
+    Q("03", "LT_ILMD_cbvmda:itemExpirationDate=2026-12-31");
+    Q("", "GT_ILMD_cbvmda:itemExpirationDate=2026-12-31");
+    Q("01,03", "EXISTS_ILMD_nqi:productName=");
+    Q("01", "EQ_nqi:placeName=苏州市相城区阳澄湖镇A塘");
+    Q("", "EQ_ILMD_nqi:placeName=苏州市相城区阳澄湖镇A塘"); /* event level, not ILMD */
+    Q("01,03", "EXISTS_INNER_nqi:productName=");
+    Q("", "EXISTS_sensorElement=");
+    Q("", "GT_value_CEL=-40");
+    Q("01", "EQ_quantity_KGM=500");
+    Q("", "EQ_quantity_EA=500");
+    expect_param_error(f, "GT_value_CEL", "warm", "GT_value_CEL");
+    expect_param_error(f, "EQ_value_C", "1", "EQ_value_C");
+    expect_param_error(f, "GT_meanValue_CELSIUS", "1", "GT_meanValue_CELSIUS");
+    expect_param_error(f, "EQ_sDev_CEL", "1", "EQ_sDev_CEL"); /* only value has EQ_ */
+    expect_param_error(f, "GT_percRank", "", "GT_percRank");
+    expect_param_error(f, "LT_time", "yesterday", "LT_time");
+    expect_param_error(f, "EQ_booleanValue", "yes", "EQ_booleanValue");
+    expect_param_error(f, "EQ_deviceID", "urn:epc:id:sgtin:9506000.13435.x|", "EQ_deviceID");
+    expect_param_error(f, "EQ_ILMD_:x", "1", "EQ_ILMD_:x");
+    expect_param_error(f, "EQ_ILMD_a:b:c", "1", "EQ_ILMD_a:b:c");
+    expect_param_error(f, "EQ_INNER_ILMD_a:b'c", "1", "EQ_INNER_ILMD_a:b'c");
+    expect_param_error(f, "EXISTS_", "", "EXISTS_");
+    expect_param_error(f, "GT_", "1", "GT_");
+    expect_param_error(f, "HASATTR_ex:colour", "red", "HASATTR_ex:colour"); /* no master data */
+    Q("", "EQ_persistentDisposition_set=urn:epcglobal:cbv:disp:damaged");
+}
+
 static void test_visibility_and_format(void **state)
 {
     fx *f = *state;
@@ -563,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_and_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_document_parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visibility_and_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backward, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
