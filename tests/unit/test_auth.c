@@ -25,10 +25,11 @@
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "fixture.h"
 
-static char dir[256];
-static store *st;
-static store_conn *conn;
+static test_db db;
+static store *st;        /* db.st */
+static store_conn *conn; /* db.c */
 static nqi_app app;
 static http_server *srv;
 static int port;
@@ -653,16 +654,10 @@ static void test_login_limit_keys(void **state)
 static int setup(void **state)
 {
     setenv("NQI_PWHASH_FAST", "1", 1);
-    snprintf(dir, sizeof dir, "/tmp/nqi-auth-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char *url = xasprintf("sqlite:%s/t.db", dir);
+    test_db_open(&db, "auth");
+    st = db.st;
+    conn = db.c;
     nqi_error err = {0};
-    int applied = 0;
-    assert_int_equal(store_open(url, &st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(st, &applied, &err), 0);
-    conn = store_conn_thread(st, &err);
-    assert_non_null(conn);
     http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2, .conn_limit = 32,
                        .conn_timeout_s = 10, .body_limit = 65536};
     app.st = st;
@@ -680,10 +675,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     http_server_stop(srv);
-    store_close(st);
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    test_db_close(&db);
     return 0;
 }
 

@@ -25,11 +25,13 @@
 #include "core/http.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "fixture.h"
 
 static http_server *srv;
 static int port;
-static char root[256];    /* static dir */
-static char outside[256]; /* a secret file outside it */
+static char tmpdir[256];  /* holds both */
+static char root[300];    /* static dir */
+static char outside[300]; /* a secret file outside it */
 
 /* ---- tiny client ---- */
 
@@ -307,11 +309,10 @@ static http_server *make_server(int threads)
 
 static int setup(void **state)
 {
-    char tmpl[] = "/tmp/nqi-http-XXXXXX";
-    assert_non_null(mkdtemp(tmpl));
-    snprintf(outside, sizeof outside, "%s/secret.txt", tmpl);
+    test_tmpdir(tmpdir, sizeof tmpdir, "http");
+    snprintf(outside, sizeof outside, "%s/secret.txt", tmpdir);
     write_file(outside, "TOP-SECRET\n");
-    snprintf(root, sizeof root, "%s/dist", tmpl);
+    snprintf(root, sizeof root, "%s/dist", tmpdir);
     mkdir(root, 0755);
     char p[512];
     snprintf(p, sizeof p, "%s/index.html", root);
@@ -335,9 +336,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     http_server_stop(srv);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strrchr(root, '/') - root), root);
-    assert_int_equal(system(cmd), 0);
+    test_tmpdir_remove(tmpdir);
     return 0;
 }
 
@@ -1099,8 +1098,8 @@ static void test_trusted_proxy(void **state)
 
 static void test_tx_left_open(void **state)
 {
-    char dir[] = "/tmp/nqi-http-tx-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "http-tx");
     char *url = xasprintf("sqlite:%s/t.db", dir);
     store *st = NULL;
     nqi_error err = {0};
@@ -1120,9 +1119,7 @@ static void test_tx_left_open(void **state)
     http_server_stop(s);
     store_close(st);
     port = saved;
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    test_tmpdir_remove(dir);
 }
 
 static void test_access_log_escaped(void **state)

@@ -21,6 +21,7 @@
 #include "core/store.h"
 #include "core/store_impl.h"
 #include "core/util.h"
+#include "fixture.h"
 
 typedef struct fx {
     store_kind_t kind;
@@ -42,10 +43,8 @@ static int setup_sqlite(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
     f->kind = STORE_SQLITE;
-    const char *tmp = getenv("NQI_TEST_TMP");
-    char *tmpl = xasprintf("%s/test_store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    f->dir = tmpl;
+    f->dir = xcalloc(1, 256);
+    test_tmpdir(f->dir, 256, "store");
     f->url = xasprintf("sqlite:%s/t.db", f->dir);
     nqi_error err;
     nqi_error_clear(&err);
@@ -106,11 +105,8 @@ static int teardown(void **state)
 {
     fx *f = *state;
     store_close(f->s);
-    if (f->dir) {
-        char *cmd = xasprintf("rm -rf '%s'", f->dir);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-    }
+    if (f->dir)
+        test_tmpdir_remove(f->dir);
     if (f->schema) {
         char *sql = xasprintf("DROP SCHEMA %s CASCADE", f->schema);
         admin_exec(getenv("NQI_TEST_PG_URL"), sql);
@@ -780,9 +776,8 @@ static void test_open_errors(void **state)
 
 static void test_url_forms(void **state)
 {
-    const char *tmp = getenv("NQI_TEST_TMP");
-    char *dir = xasprintf("%s/test_store_url.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "store-url");
     char *forms[] = {xasprintf("%s/a.db", dir), xasprintf("sqlite:%s/b.db", dir),
                      xasprintf("sqlite://%s/c.db", dir)};
     const char *files[] = {"a.db", "b.db", "c.db"};
@@ -802,7 +797,6 @@ static void test_url_forms(void **state)
         free(forms[i]);
     }
     assert_int_equal(rmdir(dir), 0);
-    free(dir);
 }
 
 #define BOTH(t)                                                                                    \
