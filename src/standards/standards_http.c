@@ -13,6 +13,7 @@
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "standards/standards.h"
 
 #define IMPORT_BODY_LIMIT ((size_t)64 * 1024 * 1024)
@@ -77,10 +78,7 @@ static void h_export(http_req *r, http_resp *w)
     snprintf(compact, sizeof compact, "%.4s%.2s%.2s", today, today + 5, today + 8);
     snprintf(disp, sizeof disp, "attachment; filename=\"standards-%s.%s\"", compact,
              fmt == STD_EXPORT_XLSX ? "xlsx" : "csv");
-    http_resp_text(w, 200,
-                   fmt == STD_EXPORT_XLSX
-                       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                       : "text/csv; charset=utf-8",
+    http_resp_text(w, 200, fmt == STD_EXPORT_XLSX ? XLSX_MEDIA_TYPE : "text/csv; charset=utf-8",
                    body, len);
     http_resp_header(w, "Content-Disposition", disp);
 }

@@ -16,6 +16,7 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "standards/standards.h"
 #include "standards/validity.h"
 
@@ -174,11 +175,8 @@ static void h_report_export(http_req *r, http_resp *w)
     snprintf(disp, sizeof disp, "attachment; filename=\"validity-%s.%s\"",
              json_string_value(json_object_get(rep, "id")), fmt == VALIDITY_XLSX ? "xlsx" : "csv");
     json_decref(rep);
-    http_resp_text(w, 200,
-                   fmt == VALIDITY_XLSX
-                       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                       : "text/csv; charset=utf-8",
-                   body, len);
+    http_resp_text(w, 200, fmt == VALIDITY_XLSX ? XLSX_MEDIA_TYPE : "text/csv; charset=utf-8", body,
+                   len);
     http_resp_header(w, "Content-Disposition", disp);
 }
 

@@ -13,13 +13,13 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "supervision/credit_code.h"
 #include "supervision/inspection_internal.h"
 #include "supervision/internal.h"
 
 #define WRITERS (ROLE_REGULATOR | ROLE_ADMIN)
 #define EXPORT_MAX 10000
-#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 static void media_type(const char *ct, char *out, size_t n)
 {
@@ -86,7 +86,7 @@ static void send_xlsx(http_resp *w, const http_req *r, const char *sheet, const 
     }
     char disp[96];
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", file);
-    http_resp_text(w, 200, XLSX_TYPE, data, len);
+    http_resp_text(w, 200, XLSX_MEDIA_TYPE, data, len);
     http_resp_header(w, "Content-Disposition", disp);
 }
 
