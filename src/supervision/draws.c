@@ -29,6 +29,7 @@
 
 #include "core/audit.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "supervision/credit_code.h"
 #include "supervision/draw.h"
@@ -947,6 +948,23 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
 
 /* ---------------------------------------------------------------- reading */
 
+/* A row of the draw list: the commitment's public fields, no pool. */
+static json_t *draw_list_row(store_rows *r, void *ctx)
+{
+    char t1[32], t2[32];
+    json_t *cr = json_loads(store_text(r, 4), 0, NULL);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "id", store_text(r, 1),
+                  "name", store_text(r, 2), "status", store_text(r, 3), "commitment",
+                  json_object_get(cr, "commitment"), "committed_at",
+                  json_object_get(cr, "committed_at"), "pool_size",
+                  json_object_get(cr, "pool_size"), "pool_hash", json_object_get(cr, "pool_hash"),
+                  "created_at", time_iso8601(store_int(r, 5), t1, sizeof t1), "updated_at",
+                  time_iso8601(store_int(r, 6), t2, sizeof t2));
+    json_decref(cr);
+    return j;
+}
+
 int supervision_draw_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out,
                           nqi_error *err)
 {
@@ -959,42 +977,7 @@ int supervision_draw_list(store_conn *c, int64_t limit, int64_t cursor, json_t *
                          2, &r, err);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    char t1[32], t2[32];
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            continue;
-        }
-        n++;
-        last = store_int(r, 0);
-        json_t *cr = json_loads(store_text(r, 4), 0, NULL);
-        json_array_append_new(
-            items,
-            json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "id", store_text(r, 1),
-                      "name", store_text(r, 2), "status", store_text(r, 3), "commitment",
-                      json_object_get(cr, "commitment"), "committed_at",
-                      json_object_get(cr, "committed_at"), "pool_size",
-                      json_object_get(cr, "pool_size"), "pool_hash",
-                      json_object_get(cr, "pool_hash"), "created_at",
-                      time_iso8601(store_int(r, 5), t1, sizeof t1), "updated_at",
-                      time_iso8601(store_int(r, 6), t2, sizeof t2)));
-        json_decref(cr);
-    }
-    if (rc < 0) {
-        rc = store_rows_error(r, err);
-        store_rows_close(r);
-        json_decref(items);
-        return rc;
-    }
-    store_rows_close(r);
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return store_page_json(r, limit, draw_list_row, NULL, out, err);
 }
 
 /* Entity names and team members' public details (id, name, department). */
