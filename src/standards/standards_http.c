@@ -83,17 +83,6 @@ static void h_export(http_req *r, http_resp *w)
     http_resp_header(w, "Content-Disposition", disp);
 }
 
-/* The media type without parameters, lower-cased, in out. */
-static void media_type(const char *ct, char *out, size_t n)
-{
-    size_t i = 0;
-    while (ct && *ct == ' ')
-        ct++;
-    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
-        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
-    out[i] = 0;
-}
-
 /* The 422 of a rejected import: every row through the shared responder. */
 static void import_problem(http_resp *w, const http_req *r, const nqi_error *err,
                            const std_import_report *rep)
@@ -110,7 +99,7 @@ static void h_import(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
     char mt[64];
-    media_type(r->content_type, mt, sizeof mt);
+    http_media_type(r, mt, sizeof mt);
     std_format fmt;
     if (!strcmp(mt, "text/csv") || !strcmp(mt, "application/csv"))
         fmt = STD_FMT_CSV;
