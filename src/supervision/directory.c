@@ -59,17 +59,6 @@ bool sup_region_ok(const char *s, bool full)
     return true;
 }
 
-int sup_tx_end(store_conn *c, bool own, int rc, nqi_error *err)
-{
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
-    return rc;
-}
-
 /* ---------------------------------------------------------------- columns */
 
 enum { EF_CODE, EF_NAME, EF_TYPE, EF_INDUSTRY, EF_REGION, EF_ADDRESS, EF_LEGAL_REP,
@@ -689,7 +678,7 @@ static int write_all(import_ctx *x, store_conn *c, const http_principal *actor, 
         rc = audit_record(c, actor, action, what, "", NULL, after, err);
         json_decref(after);
     }
-    return sup_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int supervision_import(store_conn *c, const http_principal *actor, sup_dir dir, const char *data,
@@ -1070,7 +1059,7 @@ int supervision_item_create(store_conn *c, const http_principal *actor, json_t *
         rc = audit_record(c, actor, "inspection_item.create", "inspection_item", ids, NULL, *out,
                           err);
     }
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         json_decref(*out);
         *out = NULL;

@@ -619,7 +619,7 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
     if (rc)
         return rc;
     if ((rc = plan_parse(c, in, &p, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     filter f;
     filter_from_json(p.filter, &f);
     pool_src ps;
@@ -692,7 +692,7 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
     pool_src_free(&ps);
     roster_src_free(&rs);
     json_decref(p.filter);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, uid, true, out, err);
     return rc;
@@ -731,11 +731,11 @@ int supervision_draw_run(store_conn *c, const http_principal *actor, const char 
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, false, &d, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     if (strcmp(d.status, "committed")) {
         rc = nqi_error_set(err, NQI_ECONFLICT, "draw %s is already %s", d.uid, d.status);
         draw_row_free(&d);
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     }
     if (!public_value) {
         json_t *head = NULL;
@@ -794,7 +794,7 @@ int supervision_draw_run(store_conn *c, const http_principal *actor, const char 
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;
@@ -826,7 +826,7 @@ int supervision_draw_reveal(store_conn *c, const http_principal *actor, const ch
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, false, &d, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     int64_t now = now_ms();
     if (strcmp(d.status, "drawn"))
         rc = nqi_error_set(err, NQI_ECONFLICT, "draw %s is %s: only a drawn draw can be revealed",
@@ -846,7 +846,7 @@ int supervision_draw_reveal(store_conn *c, const http_principal *actor, const ch
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;
@@ -875,7 +875,7 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, true, &d, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     pool_src ps = {0};
     roster_src rs = {0};
     draw_pool *pool = NULL;
@@ -940,7 +940,7 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;

@@ -465,7 +465,7 @@ int insp_tasks_from_draw(store_conn *c, const http_principal *actor, const char 
         }
     }
     json_decref(d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         json_decref(items);
         return rc;
@@ -599,6 +599,6 @@ int insp_task_create(store_conn *c, const http_principal *actor, json_t *in, jso
     free(name);
     free(region);
     json_decref(t.keep);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_task_json(c, id, true, out, err);
 }

@@ -29,9 +29,6 @@ bool sup_region_ok(const char *s, bool full);
 #include <jansson.h>
 int sup_filter_check(json_t *f, const char *field, nqi_error *err);
 
-/* Return code of a failed write: roll back when the transaction is ours. */
-int sup_tx_end(store_conn *c, bool own, int rc, nqi_error *err);
-
 /* ---- CSV imports over HTTP (supervision_http.c) ---- */
 
 struct sup_import_report;

@@ -158,7 +158,7 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
     }
     json_decref(cur);
     json_decref(rec);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_public_get(c, pid, out, err);
 }
 

@@ -87,7 +87,7 @@ int spot_check_create(store_conn *c, const http_principal *actor, json_t *in, js
         rc = spot_check_get(c, id, &j, err);
     if (!rc)
         rc = audit_json(c, actor, "spot_check.create", "spot_check", id, j, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else
@@ -354,7 +354,7 @@ int spot_sample_add(store_conn *c, const http_principal *actor, int64_t check_id
         rc = spot_sample_get(c, id, &j, err);
     if (!rc)
         rc = audit_json(c, actor, "spot_check.sample", "spot_sample", id, j, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else
@@ -502,7 +502,7 @@ int spot_sample_results(store_conn *c, const http_principal *actor, int64_t id, 
     if (!rc)
         rc = audit_json(c, actor, recheck ? "spot_check.recheck" : "spot_check.result",
                         "spot_sample", id, s, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(s);
     else

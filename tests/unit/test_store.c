@@ -444,6 +444,43 @@ static void test_rollback(void **state)
     assert_int_equal(store_tx_lock(f->c, "x", &err), NQI_EINTERNAL);
 }
 
+/* store_tx_begin/end: a write runs in its own transaction, or joins the
+ * caller's and leaves ending it to the caller. */
+static void test_tx_join_or_own(void **state)
+{
+    fx *f = FX(state);
+    NEED_STORE(f);
+    migrate_ok(f);
+    nqi_error err;
+    nqi_error_clear(&err);
+    int64_t id;
+    bool own = false;
+    /* alone: its own transaction, committed on success */
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_true(own);
+    assert_true(store_in_tx(f->c));
+    assert_int_equal(add_user(f, "sunqi", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, 0, &err), 0);
+    assert_false(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+    /* alone, failing: rolled back, the failure passed on */
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_int_equal(add_user(f, "zhouba", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, NQI_EINVAL, &err), NQI_EINVAL);
+    assert_false(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+    /* inside the caller's transaction: neither committed nor rolled back */
+    assert_int_equal(store_begin(f->c, true, &err), 0);
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_false(own);
+    assert_int_equal(add_user(f, "wujiu", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, NQI_EINVAL, &err), NQI_EINVAL);
+    assert_true(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 2);
+    store_rollback(f->c);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     fx *f = FX(state);
@@ -819,6 +856,7 @@ int main(void)
         BOTH(test_nested_same_statement),
         BOTH(test_unique_conflict),
         BOTH(test_rollback),
+        BOTH(test_tx_join_or_own),
         BOTH(test_newer_schema_refused),
         BOTH(test_two_writers),
         BOTH(test_concurrent_migrate),
