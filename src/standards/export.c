@@ -23,8 +23,8 @@ static const char *const heads[] = {"标准号",   "标准名称", "英文名称
                                     "标准性质"};
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 
-/* Cell text of an item's column (malloc'd). */
-static char *cell(json_t *item, int k)
+/* Cell text of an item's column (malloc'd); item is a json_t *. */
+static char *cell(const void *item, size_t k)
 {
     json_t *v = json_object_get(item, cols[k]);
     if (!strcmp(cols[k], "status"))
@@ -44,15 +44,7 @@ static char *cell(json_t *item, int k)
 
 static int csv_each(void *ctx, json_t *item)
 {
-    buf *b = ctx;
-    for (int k = 0; k < NCOLS; k++) {
-        char *s = cell(item, k);
-        if (k)
-            buf_puts(b, ",");
-        csv_write_field(b, s);
-        free(s);
-    }
-    buf_puts(b, "\r\n");
+    csv_write_record(ctx, item, NCOLS, cell);
     return 0;
 }
 
@@ -104,10 +96,7 @@ int standards_export(store_conn *c, const std_search *p, std_export_fmt fmt, cha
         return export_xlsx(c, p, out, len, err);
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "\xEF\xBB\xBF");
-    for (int k = 0; k < NCOLS; k++)
-        buf_printf(&b, "%s%s", k ? "," : "", heads[k]);
-    buf_puts(&b, "\r\n");
+    csv_write_head(&b, heads, NCOLS);
     int rc = standards_search_each(c, p, STD_EXPORT_MAX, csv_each, &b, err);
     if (rc) {
         buf_free(&b);

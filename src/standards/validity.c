@@ -971,6 +971,15 @@ static const char *item_str(const json_t *item, const char *k)
     return s ? s : "";
 }
 
+const char *validity_status_zh(const char *st)
+{
+    if (!strcmp(st, "not_found"))
+        return "未找到";
+    if (!strcmp(st, "unparsed"))
+        return "无法识别";
+    return standards_status_zh(st);
+}
+
 char *validity_item_remark(const json_t *item)
 {
     buf b;

@@ -39,17 +39,8 @@ static const char *sget(const json_t *o, const char *k)
     return s ? s : "";
 }
 
-static const char *status_text(const char *st)
-{
-    if (!strcmp(st, "not_found"))
-        return "未找到";
-    if (!strcmp(st, "unparsed"))
-        return "无法识别";
-    return standards_status_zh(st);
-}
-
-/* Cell k of an item (malloc'd). */
-static char *cell(const json_t *item, int k)
+/* Cell k of an item (malloc'd); item is a json_t *. */
+static char *cell(const void *item, size_t k)
 {
     const json_t *cur = json_object_get(item, "current");
     switch (k) {
@@ -62,7 +53,7 @@ static char *cell(const json_t *item, int k)
     case 3:
         return xstrdup(sget(item, "title_zh"));
     case 4:
-        return xstrdup(status_text(sget(item, "status")));
+        return xstrdup(validity_status_zh(sget(item, "status")));
     case 5:
         return xstrdup(json_is_object(cur) ? sget(cur, "number") : "");
     case 6:
@@ -96,23 +87,11 @@ static int export_csv(const json_t *report, char **out, size_t *len)
 {
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "\xEF\xBB\xBF");
-    for (int k = 0; k < NCOLS; k++)
-        buf_printf(&b, "%s%s", k ? "," : "", heads[k]);
-    buf_puts(&b, "\r\n");
+    csv_write_head(&b, heads, NCOLS);
     size_t i;
     const json_t *item;
     json_array_foreach(json_object_get(report, "items"), i, item)
-    {
-        for (int k = 0; k < NCOLS; k++) {
-            char *s = cell(item, k);
-            if (k)
-                buf_puts(&b, ",");
-            csv_write_field(&b, s);
-            free(s);
-        }
-        buf_puts(&b, "\r\n");
-    }
+        csv_write_record(&b, item, NCOLS, cell);
     *len = b.len;
     *out = buf_steal(&b);
     return 0;

@@ -28,31 +28,21 @@ static char *cell_text(const json_t *v)
     return xstrdup("");
 }
 
+/* Cell k of a row (a JSON array) as CSV text. */
+static char *row_cell(const void *row, size_t k)
+{
+    return cell_text(json_array_get(row, k));
+}
+
 static int csv_out(const char *const *heads, int ncols, const json_t *rows, char **out,
                    size_t *len)
 {
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "\xEF\xBB\xBF");
-    for (int k = 0; k < ncols; k++) {
-        if (k)
-            buf_puts(&b, ",");
-        csv_write_field(&b, heads[k]);
-    }
-    buf_puts(&b, "\r\n");
+    csv_write_head(&b, heads, (size_t)ncols);
     size_t i;
     const json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        for (int k = 0; k < ncols; k++) {
-            char *s = cell_text(json_array_get(row, (size_t)k));
-            if (k)
-                buf_puts(&b, ",");
-            csv_write_field(&b, s);
-            free(s);
-        }
-        buf_puts(&b, "\r\n");
-    }
+    json_array_foreach(rows, i, row) csv_write_record(&b, row, (size_t)ncols, row_cell);
     *len = b.len;
     *out = buf_steal(&b);
     return 0;
