@@ -3,7 +3,9 @@
  * fixture.h).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -109,4 +115,42 @@ int64_t test_db_int(const test_db *db, const char *sql)
     if (store_query_int(db->c, sql, NULL, 0, &n, &err))
         fail_msg("%s: %s", sql, err.message);
     return n;
+}
+
+int test_http_connect(int port, int timeout_s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        fail_msg("socket: %s", strerror(errno));
+    struct timeval tv = {timeout_s, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a)) {
+        int e = errno;
+        close(fd);
+        fail_msg("connect to 127.0.0.1:%d: %s", port, strerror(e));
+    }
+    return fd;
+}
+
+const char *test_http_header(const char *head, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *p = strstr(head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
+        const char *line = p + 2;
+        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
+            const char *v = line + nl + 1;
+            while (*v == ' ')
+                v++;
+            const char *e = strstr(v, "\r\n");
+            size_t l = e ? (size_t)(e - v) : strlen(v);
+            if (l >= n)
+                l = n - 1;
+            memcpy(out, v, l);
+            out[l] = 0;
+            return out;
+        }
+    }
+    return NULL;
 }

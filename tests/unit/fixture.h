@@ -1,6 +1,7 @@
 /*
- * fixture.h — what the unit tests that touch a database or the file system
- * share: a temporary directory, and a fresh migrated store in one.
+ * fixture.h — what the unit tests that touch a database, the file system or
+ * a server share: a temporary directory, a fresh migrated store in one, and
+ * a raw HTTP connection to a test server.
  *
  * Linked into every unit test: the Makefile builds each .c file in
  * tests/unit that is not a test (test_*.c) into an object linked with every
@@ -49,5 +50,15 @@ int test_db_teardown(void **state);
 /* Run one statement / a query of one integer; fail the test on error. */
 void test_db_exec(const test_db *db, const char *sql);
 int64_t test_db_int(const test_db *db, const char *sql);
+
+/* ---- raw HTTP/1.1 for the server tests (test_http, test_auth) ---- */
+
+/* A TCP connection to 127.0.0.1:port whose reads time out after
+ * timeout_s seconds (a hung server fails the test instead of blocking). */
+int test_http_connect(int port, int timeout_s);
+
+/* The value of header name (case-insensitive) in a response head (status
+ * line and headers, CRLF-separated), copied into out; NULL when absent. */
+const char *test_http_header(const char *head, const char *name, char *out, size_t n);
 
 #endif

@@ -229,35 +229,14 @@ typedef struct resp {
 
 static const char *hdr(const resp *r, const char *name, char *out, size_t n)
 {
-    size_t nl = strlen(name);
-    for (const char *p = strstr(r->head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
-        const char *line = p + 2;
-        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
-            const char *v = line + nl + 1;
-            while (*v == ' ')
-                v++;
-            const char *e = strstr(v, "\r\n");
-            size_t l = e ? (size_t)(e - v) : strlen(v);
-            if (l >= n)
-                l = n - 1;
-            memcpy(out, v, l);
-            out[l] = 0;
-            return out;
-        }
-    }
-    return NULL;
+    return test_http_header(r->head, name, out, n);
 }
 
 /* One request per connection: method, path, extra headers, JSON body. */
 static void call(resp *r, const char *method, const char *path, const char *headers,
                  const char *body)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    int fd = test_http_connect(port, 10);
     char *raw = xasprintf("%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s"
                           "Content-Length: %zu\r\n\r\n%s",
                           method, path, headers ? headers : "",

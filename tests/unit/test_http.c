@@ -44,14 +44,7 @@ typedef struct resp {
 
 static int conn_open(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
+    return test_http_connect(port, 5);
 }
 
 static void send_all(int fd, const char *p, size_t n)
@@ -68,23 +61,7 @@ static void send_all(int fd, const char *p, size_t n)
 /* Case-insensitive header lookup in r->head; copies the value. */
 static const char *hdr(const resp *r, const char *name, char *out, size_t n)
 {
-    size_t nl = strlen(name);
-    for (const char *p = strstr(r->head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
-        const char *line = p + 2;
-        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
-            const char *v = line + nl + 1;
-            while (*v == ' ')
-                v++;
-            const char *e = strstr(v, "\r\n");
-            size_t l = e ? (size_t)(e - v) : strlen(v);
-            if (l >= n)
-                l = n - 1;
-            memcpy(out, v, l);
-            out[l] = 0;
-            return out;
-        }
-    }
-    return NULL;
+    return test_http_header(r->head, name, out, n);
 }
 
 /* Read one response (headers, then Content-Length bytes unless head_only
