@@ -128,6 +128,11 @@ static int setup(void **state)
     return 0;
 }
 
+static int teardown(void **state)
+{
+    return test_db_teardown(state); /* the database, SQLite or PostgreSQL (fixture.h) */
+}
+
 /* ---------------------------------------------------------------- helpers */
 
 /* Run a query given as "name=value" strings; the event ids' last two
@@ -528,16 +533,16 @@ static void test_consumer_page(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_match_urn_meets_digital_link, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_filters, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_order_and_paging, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_visibility_and_format, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_backward, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_forward, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_recall, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_exports, setup, test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_consumer_page, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_match_urn_meets_digital_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_and_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_visibility_and_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recall, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consumer_page, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
