@@ -32,6 +32,11 @@ ASAN_OBJ = $(SRC:%.c=build/asan/%.o) $(GEN_SRC:build/gen/%.c=build/asan/gen/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 UNIT_ASAN= $(UNIT_SRC:tests/unit/%.c=build/tests-asan/%)
+# Shared test helpers (tests/unit/*.c that are not tests: the database
+# fixture) are linked into every unit test.
+UNIT_LIB      = $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+UNIT_LIB_OBJ  = $(UNIT_LIB:%.c=build/obj/%.o)
+UNIT_LIB_ASAN = $(UNIT_LIB:%.c=build/asan/%.o)
 
 .PHONY: all deps web run test unit unit-asan fuzz clean bench format
 
@@ -64,13 +69,13 @@ build/libnqi-asan.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/tests/%: tests/unit/%.c build/libnqi.a
+build/tests/%: tests/unit/%.c $(UNIT_LIB_OBJ) build/libnqi.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< build/libnqi.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB_OBJ) build/libnqi.a $(LDLIBS) -lcmocka
 
-build/tests-asan/%: tests/unit/%.c build/libnqi-asan.a
+build/tests-asan/%: tests/unit/%.c $(UNIT_LIB_ASAN) build/libnqi-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Itests/unit -o $@ $< build/libnqi-asan.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Itests/unit -o $@ $< $(UNIT_LIB_ASAN) build/libnqi-asan.a $(LDLIBS) -lcmocka
 
 build/asan-nqi: build/asan/src/main.o build/libnqi-asan.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)

@@ -72,15 +72,6 @@ static void cell(const char *s, int width)
     putchar(' ');
 }
 
-static const char *status_text(const char *st)
-{
-    if (!strcmp(st, "not_found"))
-        return "未找到";
-    if (!strcmp(st, "unparsed"))
-        return "无法识别";
-    return standards_status_zh(st);
-}
-
 static void print_table(const json_t *rep)
 {
     const json_t *items = json_object_get(rep, "items"), *it;
@@ -101,7 +92,7 @@ static void print_table(const json_t *rep)
                                 ? json_string_value(json_object_get(cur, "number"))
                                 : NULL;
         cell(ln, 6);
-        cell(status_text(st ? st : ""), 8);
+        cell(validity_status_zh(st ? st : ""), 8);
         cell(num ? num : "-", 24);
         cell(curno ? curno : "", 24);
         char *remark = validity_item_remark(it);

@@ -158,28 +158,6 @@ static void dummy_init(void)
         dummy_hash[0] = 0;
 }
 
-/* ---- transactions: join the caller's, or run our own ---- */
-
-static int tx_enter(store_conn *c, bool *own, nqi_error *err)
-{
-    *own = !store_in_tx(c);
-    return *own ? store_begin(c, true, err) : 0;
-}
-
-static int tx_leave(store_conn *c, bool own, int rc, nqi_error *err)
-{
-    if (!own)
-        return rc;
-    if (rc) {
-        store_rollback(c);
-        return rc;
-    }
-    rc = store_commit(c, err);
-    if (rc)
-        store_rollback(c);
-    return rc;
-}
-
 /* ---- users ---- */
 
 static int check_password(const char *password, const char *field, nqi_error *err)
@@ -319,11 +297,11 @@ int auth_user_add(store_conn *c, const http_principal *actor, const char *userna
     int rc = user_validate(username, password, role, display_name, credit_code, err);
     if (rc)
         return rc;
-    rc = tx_enter(c, &own, err);
+    rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = user_add_tx(c, actor, username, password, role, display_name, credit_code, out_id, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 static int user_passwd_tx(store_conn *c, const http_principal *actor, int64_t id,
@@ -365,11 +343,11 @@ int auth_user_passwd_id(store_conn *c, const http_principal *actor, int64_t id,
     int rc = check_password(password, "password", err);
     if (rc)
         return rc;
-    rc = tx_enter(c, &own, err);
+    rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = user_passwd_tx(c, actor, id, password, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int auth_user_passwd(store_conn *c, const http_principal *actor, const char *username,
@@ -381,7 +359,7 @@ int auth_user_passwd(store_conn *c, const http_principal *actor, const char *use
     int rc = check_password(password, "password", err);
     if (rc)
         return rc;
-    rc = tx_enter(c, &own, err);
+    rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     store_val p[] = {SV_TEXT(username)};
@@ -392,7 +370,7 @@ int auth_user_passwd(store_conn *c, const http_principal *actor, const char *use
     }
     if (!rc)
         rc = user_passwd_tx(c, actor, id, password, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* Disabling yourself, or the last enabled admin, would lock everyone out of
@@ -466,11 +444,11 @@ int auth_user_set_disabled(store_conn *c, const http_principal *actor, int64_t i
                            bool disabled, nqi_error *err)
 {
     bool own;
-    int rc = tx_enter(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = user_disable_tx(c, actor, id, disabled, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* ---- API tokens ---- */
@@ -537,11 +515,11 @@ int auth_token_add(store_conn *c, const http_principal *actor, const char *name,
     int rc = token_validate(name, role, owner_org, err);
     if (rc)
         return rc;
-    rc = tx_enter(c, &own, err);
+    rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = token_add_tx(c, actor, name, role, owner_org, out_id, out_token, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* Revoking an already revoked token succeeds and writes nothing. */
@@ -591,11 +569,11 @@ static int token_revoke_tx(store_conn *c, const http_principal *actor, int64_t i
 int auth_token_revoke(store_conn *c, const http_principal *actor, int64_t id, nqi_error *err)
 {
     bool own;
-    int rc = tx_enter(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = token_revoke_tx(c, actor, id, err);
-    return tx_leave(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 void auth_cli_principal(http_principal *p)

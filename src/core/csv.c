@@ -2,6 +2,7 @@
 #include "core/csv.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, int *nf)
@@ -75,4 +76,27 @@ void csv_write_field(buf *b, const char *s)
         buf_append(b, s, 1);
     }
     buf_puts(b, "\"");
+}
+
+void csv_write_head(buf *b, const char *const *heads, size_t n)
+{
+    buf_puts(b, "\xEF\xBB\xBF");
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            buf_puts(b, ",");
+        csv_write_field(b, heads[k]);
+    }
+    buf_puts(b, "\r\n");
+}
+
+void csv_write_record(buf *b, const void *row, size_t n, csv_cell_fn cell)
+{
+    for (size_t k = 0; k < n; k++) {
+        char *s = cell(row, k);
+        if (k)
+            buf_puts(b, ",");
+        csv_write_field(b, s);
+        free(s);
+    }
+    buf_puts(b, "\r\n");
 }

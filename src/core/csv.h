@@ -27,4 +27,16 @@ int csv_record(char *s, size_t len, size_t *pos, char **f, size_t *fl, int max, 
  * spreadsheets do not run it as a formula (CSV injection). */
 void csv_write_field(buf *b, const char *s);
 
+/* The start of a CSV export: a UTF-8 byte-order mark (without it Excel
+ * reads the file in the local ANSI code page and garbles the Chinese), then
+ * the header record. */
+void csv_write_head(buf *b, const char *const *heads, size_t n);
+
+/* A cell's text, malloc'd; the record writer frees it. */
+typedef char *(*csv_cell_fn)(const void *row, size_t col);
+
+/* One record of cells cell(row, 0..n-1) (csv_write_field each), separated
+ * by ',' and ended by CRLF. */
+void csv_write_record(buf *b, const void *row, size_t n, csv_cell_fn cell);
+
 #endif

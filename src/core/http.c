@@ -93,6 +93,23 @@ static bool is_json_type(const char *ct)
     return next == 0 || next == ';' || next == ' ' || next == '\t';
 }
 
+void http_media_type(const http_req *r, char *out, size_t n)
+{
+    const char *ct = r->content_type;
+    size_t i = 0;
+    while (ct && *ct == ' ')
+        ct++;
+    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
+        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
+    out[i] = 0;
+}
+
+bool http_query_flag(const http_req *r, const char *name)
+{
+    const char *v = http_query(r, name);
+    return v && (!strcmp(v, "1") || !strcasecmp(v, "true"));
+}
+
 int http_req_json(http_req *r, json_t **out, nqi_error *err)
 {
     *out = NULL;

@@ -106,6 +106,13 @@ int http_param_id(const http_req *r, const char *name, const char *what, int64_t
 int http_list_params(const http_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor,
                      nqi_error *err);
 
+/* The request's media type without parameters, lower-cased, into out
+ * ("text/csv" for "Text/CSV; charset=GB18030"; "" when there is none). */
+void http_media_type(const http_req *r, char *out, size_t n);
+
+/* A query flag: on when ?name=1 or ?name=true (any case); off otherwise. */
+bool http_query_flag(const http_req *r, const char *name);
+
 /* Parse the body as a JSON object after checking Content-Type is
  * application/json (415) — the common first line of a write handler. */
 int http_req_json(http_req *r, json_t **out, nqi_error *err);

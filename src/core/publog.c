@@ -314,12 +314,7 @@ int publog_keys_init(store_conn *c, nqi_error *err)
             rc = nqi_error_set(err, NQI_EINTERNAL, "publog key pair was not stored");
     }
     sodium_memzero(k.sk, sizeof k.sk);
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
+    rc = store_tx_end(c, own, rc, err);
     return rc;
 }
 

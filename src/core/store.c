@@ -449,6 +449,23 @@ int store_tx_lock(store_conn *c, const char *name, nqi_error *err)
     return c->st->be->tx_lock(c, (int64_t)fnv1a(name, strlen(name)), err);
 }
 
+int store_tx_begin(store_conn *c, bool *own, nqi_error *err)
+{
+    *own = !store_in_tx(c);
+    return *own ? store_begin(c, true, err) : 0;
+}
+
+int store_tx_end(store_conn *c, bool own, int rc, nqi_error *err)
+{
+    if (!own)
+        return rc;
+    if (!rc)
+        rc = store_commit(c, err);
+    if (rc)
+        store_rollback(c); /* safe when the failed commit already ended it */
+    return rc;
+}
+
 /* ---- migrations ---------------------------------------------------------- */
 
 static const store_migration *migrations_for(store *s, int *n)

@@ -103,6 +103,15 @@ int store_query_text(store_conn *c, const char *sql, const store_val *params, in
  * counters). Must be inside a transaction (NQI_EINTERNAL otherwise). */
 int store_tx_lock(store_conn *c, const char *name, nqi_error *err);
 
+/* A write that joins the caller's transaction or runs in its own:
+ *   bool own; int rc = store_tx_begin(c, &own, err);  ...  return store_tx_end(c, own, rc, err);
+ * store_tx_begin opens a write transaction unless one is open (*own says
+ * which). store_tx_end ends only a transaction of our own: commit when rc is
+ * 0, roll back otherwise (also when the commit fails); a caller's
+ * transaction is the caller's to end. Returns rc, or the commit's error. */
+int store_tx_begin(store_conn *c, bool *own, nqi_error *err);
+int store_tx_end(store_conn *c, bool own, int rc, nqi_error *err);
+
 /* Several statements separated by ';' (migrations). No parameters. */
 int store_exec_script(store_conn *c, const char *sql, nqi_error *err);
 

@@ -396,12 +396,7 @@ int notices_create(store_conn *c, const http_principal *actor, json_t *body, jso
     }
     if (!rc)
         rc = tracking_fanout(c, &events, err);
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:O, s:I, s:I, s:I, s:I}", "id",
                          (json_int_t)id, "issuer", issuer, "notice_no", no, "issued_on", issued,

@@ -13,6 +13,7 @@
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "standards/standards.h"
 
 #define IMPORT_BODY_LIMIT ((size_t)64 * 1024 * 1024)
@@ -77,23 +78,9 @@ static void h_export(http_req *r, http_resp *w)
     snprintf(compact, sizeof compact, "%.4s%.2s%.2s", today, today + 5, today + 8);
     snprintf(disp, sizeof disp, "attachment; filename=\"standards-%s.%s\"", compact,
              fmt == STD_EXPORT_XLSX ? "xlsx" : "csv");
-    http_resp_text(w, 200,
-                   fmt == STD_EXPORT_XLSX
-                       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                       : "text/csv; charset=utf-8",
+    http_resp_text(w, 200, fmt == STD_EXPORT_XLSX ? XLSX_MEDIA_TYPE : "text/csv; charset=utf-8",
                    body, len);
     http_resp_header(w, "Content-Disposition", disp);
-}
-
-/* The media type without parameters, lower-cased, in out. */
-static void media_type(const char *ct, char *out, size_t n)
-{
-    size_t i = 0;
-    while (ct && *ct == ' ')
-        ct++;
-    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
-        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
-    out[i] = 0;
 }
 
 /* The 422 of a rejected import: every row through the shared responder. */
@@ -112,7 +99,7 @@ static void h_import(http_req *r, http_resp *w)
 {
     nqi_error err = {0};
     char mt[64];
-    media_type(r->content_type, mt, sizeof mt);
+    http_media_type(r, mt, sizeof mt);
     std_format fmt;
     if (!strcmp(mt, "text/csv") || !strcmp(mt, "application/csv"))
         fmt = STD_FMT_CSV;

@@ -334,12 +334,7 @@ int tracking_fanout(store_conn *c, int64_t *nevents, nqi_error *err)
         if (own && (rc = store_begin(c, true, err)))
             break;
         rc = fanout_batch(c, nevents, &more, err);
-        if (own) {
-            if (!rc)
-                rc = store_commit(c, err);
-            if (rc)
-                store_rollback(c);
-        }
+        rc = store_tx_end(c, own, rc, err);
     }
     return rc;
 }
@@ -439,12 +434,7 @@ int tracking_reminders(store_conn *c, const char *today, int64_t *nevents, nqi_e
     }
     free(us);
     watches_free(ws, nw);
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
+    rc = store_tx_end(c, own, rc, err);
     return rc;
 }
 

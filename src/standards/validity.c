@@ -855,12 +855,7 @@ int validity_check_batch(store_conn *c, const validity_lines *lines, const char 
             json_array_append_new(items, item);
     }
     cache_free(&b.memo);
-    if (own) {
-        if (rc)
-            store_rollback(c);
-        else
-            rc = store_commit(c, err);
-    }
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         json_decref(items);
         return rc;
@@ -931,12 +926,7 @@ int validity_check_json(store_conn *c, const validity_lines *lines, const char *
     }
     buf_append(&items, "]", 1);
     cache_free(&b.memo);
-    if (own) {
-        if (rc)
-            store_rollback(c);
-        else
-            rc = store_commit(c, err);
-    }
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         buf_free(&items);
         return rc;
@@ -979,6 +969,15 @@ static const char *item_str(const json_t *item, const char *k)
 {
     const char *s = json_string_value(json_object_get(item, k));
     return s ? s : "";
+}
+
+const char *validity_status_zh(const char *st)
+{
+    if (!strcmp(st, "not_found"))
+        return "未找到";
+    if (!strcmp(st, "unparsed"))
+        return "无法识别";
+    return standards_status_zh(st);
 }
 
 char *validity_item_remark(const json_t *item)
@@ -1115,12 +1114,7 @@ int validity_report_store(store_conn *c, const http_principal *actor, const json
     }
     if (!rc)
         rc = audit_record(c, actor, "validity.report", "validity_report", uid, NULL, record, err);
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         *out = report_json(uid, as_of, now, (int64_t)line_count, summary, items, hash, idx, true);
     json_decref(record);

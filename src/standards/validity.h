@@ -122,6 +122,10 @@ int validity_export(const json_t *report, const char *verify_link, validity_fmt 
  * malloc'd. Used by the export and the CLI table. */
 char *validity_item_remark(const json_t *item);
 
+/* An item's status in Chinese: the catalogue statuses (standards_status_zh)
+ * plus 未找到 (not_found) and 无法识别 (unparsed). */
+const char *validity_status_zh(const char *status);
+
 /* ------------------------------------------------------------- http */
 
 void validity_routes(http_server *s);

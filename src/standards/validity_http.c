@@ -16,19 +16,9 @@
 
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "standards/standards.h"
 #include "standards/validity.h"
-
-/* The media type without parameters, lower-cased. */
-static void media_type(const char *ct, char *out, size_t n)
-{
-    size_t i = 0;
-    while (ct && *ct == ' ')
-        ct++;
-    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
-        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
-    out[i] = 0;
-}
 
 static void as_of_check(const char *s, char out[11], nqi_error *err)
 {
@@ -44,7 +34,7 @@ static int read_input(http_req *r, validity_lines *lines, char as_of[11], nqi_er
     char mt[64];
     memset(lines, 0, sizeof *lines);
     as_of[0] = 0;
-    media_type(r->content_type, mt, sizeof mt);
+    http_media_type(r, mt, sizeof mt);
     if (!strcmp(mt, "application/json")) {
         json_t *body = NULL;
         const char *a = NULL;
@@ -174,11 +164,8 @@ static void h_report_export(http_req *r, http_resp *w)
     snprintf(disp, sizeof disp, "attachment; filename=\"validity-%s.%s\"",
              json_string_value(json_object_get(rep, "id")), fmt == VALIDITY_XLSX ? "xlsx" : "csv");
     json_decref(rep);
-    http_resp_text(w, 200,
-                   fmt == VALIDITY_XLSX
-                       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                       : "text/csv; charset=utf-8",
-                   body, len);
+    http_resp_text(w, 200, fmt == VALIDITY_XLSX ? XLSX_MEDIA_TYPE : "text/csv; charset=utf-8", body,
+                   len);
     http_resp_header(w, "Content-Disposition", disp);
 }
 

@@ -1,21 +1,17 @@
 /*
- * validity_xlsx.c — a validity report as a file: .xlsx (libxlsxwriter,
- * constant-memory mode, written to a temporary file and read back) with a
- * header block and a QR code of the verification link (libqrencode, turned
- * rendered as PNG by core/qr), or CSV (UTF-8 with a BOM so Excel reads the
- * Chinese).
+ * validity_xlsx.c — a validity report as a file: .xlsx (core/xlsx,
+ * constant-memory mode) with a header block and a QR code of the
+ * verification link (libqrencode, rendered as PNG by core/qr), or CSV
+ * (UTF-8 with a BOM so Excel reads the Chinese).
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <xlsxwriter.h>
-
-#include "core/qr.h"
 #include "core/csv.h"
+#include "core/qr.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "standards/standards.h"
 #include "standards/validity.h"
 
@@ -43,17 +39,8 @@ static const char *sget(const json_t *o, const char *k)
     return s ? s : "";
 }
 
-static const char *status_text(const char *st)
-{
-    if (!strcmp(st, "not_found"))
-        return "未找到";
-    if (!strcmp(st, "unparsed"))
-        return "无法识别";
-    return standards_status_zh(st);
-}
-
-/* Cell k of an item (malloc'd). */
-static char *cell(const json_t *item, int k)
+/* Cell k of an item (malloc'd); item is a json_t *. */
+static char *cell(const void *item, size_t k)
 {
     const json_t *cur = json_object_get(item, "current");
     switch (k) {
@@ -66,7 +53,7 @@ static char *cell(const json_t *item, int k)
     case 3:
         return xstrdup(sget(item, "title_zh"));
     case 4:
-        return xstrdup(status_text(sget(item, "status")));
+        return xstrdup(validity_status_zh(sget(item, "status")));
     case 5:
         return xstrdup(json_is_object(cur) ? sget(cur, "number") : "");
     case 6:
@@ -100,23 +87,11 @@ static int export_csv(const json_t *report, char **out, size_t *len)
 {
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "\xEF\xBB\xBF");
-    for (int k = 0; k < NCOLS; k++)
-        buf_printf(&b, "%s%s", k ? "," : "", heads[k]);
-    buf_puts(&b, "\r\n");
+    csv_write_head(&b, heads, NCOLS);
     size_t i;
     const json_t *item;
     json_array_foreach(json_object_get(report, "items"), i, item)
-    {
-        for (int k = 0; k < NCOLS; k++) {
-            char *s = cell(item, k);
-            if (k)
-                buf_puts(&b, ",");
-            csv_write_field(&b, s);
-            free(s);
-        }
-        buf_puts(&b, "\r\n");
-    }
+        csv_write_record(&b, item, NCOLS, cell);
     *len = b.len;
     *out = buf_steal(&b);
     return 0;
@@ -138,35 +113,34 @@ static const struct {
 #define NFILLS (sizeof fills / sizeof fills[0])
 
 typedef struct sheet {
-    lxw_workbook *wb;
+    xlsx_book b;
     lxw_worksheet *ws;
-    lxw_format *title, *label, *head, *wrap, *fill[NFILLS], *link;
-    int err;
+    lxw_format *title, *label, *head, *fill[NFILLS], *link;
 } sheet;
 
 static void put(sheet *s, lxw_row_t r, lxw_col_t c, const char *v, lxw_format *f)
 {
-    if (v && *v && worksheet_write_string(s->ws, r, c, v, f) != LXW_NO_ERROR)
-        s->err = 1;
+    xlsx_str(&s->b, s->ws, r, c, v, f);
 }
 
 static void formats(sheet *s)
 {
-    s->title = workbook_add_format(s->wb);
+    lxw_workbook *wb = s->b.wb;
+    s->title = workbook_add_format(wb);
     format_set_bold(s->title);
     format_set_font_size(s->title, 16);
-    s->label = workbook_add_format(s->wb);
-    format_set_bold(s->label);
-    s->head = workbook_add_format(s->wb);
+    s->label = xlsx_bold(&s->b);
+    /* the header is core/xlsx's banner with a border: a format of its own */
+    s->head = workbook_add_format(wb);
     format_set_bold(s->head);
     format_set_bg_color(s->head, 0x4472C4);
     format_set_font_color(s->head, LXW_COLOR_WHITE);
     format_set_border(s->head, LXW_BORDER_THIN);
-    s->link = workbook_add_format(s->wb);
+    s->link = workbook_add_format(wb);
     format_set_underline(s->link, LXW_UNDERLINE_SINGLE);
     format_set_font_color(s->link, LXW_COLOR_BLUE);
     for (size_t i = 0; i < NFILLS; i++) {
-        s->fill[i] = workbook_add_format(s->wb);
+        s->fill[i] = workbook_add_format(wb);
         format_set_bg_color(s->fill[i], fills[i].colour);
         format_set_border(s->fill[i], LXW_BORDER_THIN);
         format_set_border_color(s->fill[i], 0xBFBFBF);
@@ -214,8 +188,7 @@ static lxw_row_t header_block(sheet *s, const json_t *report, const char *link,
     free(sum);
     if (png) {
         lxw_image_options io = {.x_offset = 4, .y_offset = 4, .x_scale = 0.6, .y_scale = 0.6};
-        if (worksheet_insert_image_buffer_opt(s->ws, 1, 5, png, pnglen, &io) != LXW_NO_ERROR)
-            s->err = 1;
+        xlsx_check(&s->b, worksheet_insert_image_buffer_opt(s->ws, 1, 5, png, pnglen, &io));
     }
     return 10; /* the table's header row */
 }
@@ -223,64 +196,32 @@ static lxw_row_t header_block(sheet *s, const json_t *report, const char *link,
 static int export_xlsx(const json_t *report, const char *link, char **out, size_t *len,
                        nqi_error *err)
 {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    char *path = xasprintf("%s/nqi-validity-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        free(path);
-        return nqi_error_set(err, NQI_EIO, "export: cannot create a temporary file");
-    }
-    close(fd);
+    sheet s = {0};
+    int rc = xlsx_open(&s.b, true, err);
+    if (rc)
+        return rc;
     size_t pnglen = 0;
     unsigned char *png = link && *link ? qr_link_png(link, &pnglen) : NULL;
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)dir};
-    sheet s = {0};
-    int rc = 0;
-    s.wb = workbook_new_opt(path, &opt);
-    if (!s.wb) {
-        rc = nqi_error_set(err, NQI_EIO, "export: cannot create the workbook");
-        goto out;
-    }
-    s.ws = workbook_add_worksheet(s.wb, "有效性确认");
+    s.ws = xlsx_sheet(&s.b, "有效性确认");
     formats(&s);
     static const double widths[NCOLS] = {6, 30, 20, 36, 10, 20, 36, 44};
-    for (int k = 0; k < NCOLS; k++)
-        worksheet_set_column(s.ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL);
+    xlsx_widths(s.ws, widths, NCOLS);
     lxw_row_t row = header_block(&s, report, link, png, pnglen);
-    for (int k = 0; k < NCOLS; k++)
-        put(&s, row, (lxw_col_t)k, heads[k], s.head);
-    worksheet_freeze_panes(s.ws, row + 1, 0);
+    xlsx_head(&s.b, s.ws, row, heads, NCOLS, s.head);
     size_t i;
     const json_t *item;
     json_array_foreach(json_object_get(report, "items"), i, item)
     {
         row++;
         lxw_format *f = fill_of(&s, sget(item, "status"));
-        for (int k = 0; k < NCOLS; k++) {
+        xlsx_json(&s.b, s.ws, row, 0, json_object_get(item, "line"), f);
+        for (int k = 1; k < NCOLS; k++) {
             char *v = cell(item, k);
-            if (k == 0)
-                worksheet_write_number(s.ws, row, 0,
-                                       (double)json_integer_value(json_object_get(item, "line")),
-                                       f);
-            else if (*v)
-                put(&s, row, (lxw_col_t)k, v, f);
-            else
-                worksheet_write_blank(s.ws, row, (lxw_col_t)k, f);
+            put(&s, row, (lxw_col_t)k, v, f);
             free(v);
         }
     }
-    if (s.err)
-        rc = nqi_error_set(err, NQI_EIO, "export: writing the worksheet failed");
-    lxw_error le = workbook_close(s.wb);
-    if (!rc && le != LXW_NO_ERROR)
-        rc = nqi_error_set(err, NQI_EIO, "export: %s", lxw_strerror(le));
-    if (!rc && file_read_all(path, 0, out, len))
-        rc = nqi_error_set(err, NQI_EIO, "export: cannot read the workbook back");
-out:
-    unlink(path);
-    free(path);
+    rc = xlsx_finish(&s.b, out, len, err);
     free(png);
     return rc;
 }

@@ -142,23 +142,6 @@ static void add_secrets(json_t *o, int64_t id, const char *feed_token, const cha
         json_object_set_new(o, "webhook_secret", json_string(secret));
 }
 
-static int tx_open(store_conn *c, bool *own, nqi_error *err)
-{
-    *own = !store_in_tx(c);
-    return *own ? store_begin(c, true, err) : 0;
-}
-
-static int tx_close(store_conn *c, bool own, int rc, nqi_error *err)
-{
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
-    return rc;
-}
-
 int tracking_watch_create(store_conn *c, const http_principal *actor, const track_watch_in *in,
                           json_t **out, nqi_error *err)
 {
@@ -180,7 +163,7 @@ int tracking_watch_create(store_conn *c, const http_principal *actor, const trac
     if (hook)
         random_hex(secret, 32);
     value = tracking_trim_dup(in->value);
-    int rc = tx_open(c, &own_tx, err);
+    int rc = store_tx_begin(c, &own_tx, err);
     if (!rc)
         rc = store_query_int(c, "SELECT COUNT(*) FROM watchlists WHERE owner = ?",
                              (store_val[]){SV_TEXT(own)}, 1, &n, err);
@@ -207,7 +190,7 @@ int tracking_watch_create(store_conn *c, const http_principal *actor, const trac
         rc = watch_load(c, actor, id, out, err);
     if (!rc)
         rc = audit_watch(c, actor, "tracking.watchlist.create", id, NULL, *out, err);
-    rc = tx_close(c, own_tx, rc, err);
+    rc = store_tx_end(c, own_tx, rc, err);
     free(key);
     free(value);
     if (rc) {
@@ -234,11 +217,11 @@ int tracking_watch_update(store_conn *c, const http_principal *actor, int64_t id
     char token[65], hash[65], secret[65];
     bool own_tx, fresh_secret = false;
     *out = NULL;
-    int rc = tx_open(c, &own_tx, err);
+    int rc = store_tx_begin(c, &own_tx, err);
     if (!rc)
         rc = watch_load(c, actor, id, &before, err);
     if (rc)
-        return tx_close(c, own_tx, rc, err);
+        return store_tx_end(c, own_tx, rc, err);
     /* kind and value are validated together: the key is recomputed from
      * the new or stored ones */
     track_watch_in m = *in;
@@ -286,7 +269,7 @@ int tracking_watch_update(store_conn *c, const http_principal *actor, int64_t id
         rc = watch_load(c, actor, id, out, err);
     if (!rc)
         rc = audit_watch(c, actor, "tracking.watchlist.update", id, before, *out, err);
-    rc = tx_close(c, own_tx, rc, err);
+    rc = store_tx_end(c, own_tx, rc, err);
     json_decref(before);
     free(key);
     free(value);
@@ -307,7 +290,7 @@ int tracking_watch_delete(store_conn *c, const http_principal *actor, int64_t id
                                       "DELETE FROM watchlists WHERE id = ?"};
     json_t *before = NULL;
     bool own_tx;
-    int rc = tx_open(c, &own_tx, err);
+    int rc = store_tx_begin(c, &own_tx, err);
     if (!rc)
         rc = watch_load(c, actor, id, &before, err);
     for (int i = 0; !rc && i < 3; i++)
@@ -315,7 +298,7 @@ int tracking_watch_delete(store_conn *c, const http_principal *actor, int64_t id
     if (!rc)
         rc = audit_watch(c, actor, "tracking.watchlist.delete", id, before, NULL, err);
     json_decref(before);
-    return tx_close(c, own_tx, rc, err);
+    return store_tx_end(c, own_tx, rc, err);
 }
 
 static json_t *watch_row(store_rows *r, void *ctx)
@@ -425,7 +408,7 @@ int tracking_inbox_read(store_conn *c, const http_principal *actor, const int64_
     tracking_owner(actor, own);
     *marked = 0;
     int64_t now = now_ms();
-    int rc = tx_open(c, &own_tx, err);
+    int rc = store_tx_begin(c, &own_tx, err);
     if (!rc && all) {
         rc = store_exec(c, every, (store_val[]){SV_INT(now), SV_TEXT(own)}, 2, marked, err);
     }
@@ -440,7 +423,7 @@ int tracking_inbox_read(store_conn *c, const http_principal *actor, const int64_
         rc = audit_record(c, actor, "tracking.inbox.read", "watch_events", own, NULL, after, err);
         json_decref(after);
     }
-    return tx_close(c, own_tx, rc, err);
+    return store_tx_end(c, own_tx, rc, err);
 }
 
 /* ---------------------------------------------------------------- feed */

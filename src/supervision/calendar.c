@@ -150,7 +150,7 @@ int calendar_put(store_conn *c, const http_principal *actor, const char *day, co
                     4, NULL, err);
     if (!rc)
         rc = audit_record(c, actor, "calendar.put", "work_calendar", day, NULL, j, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else
@@ -177,7 +177,7 @@ int calendar_delete(store_conn *c, const http_principal *actor, const char *day,
                         1, NULL, err);
     if (!rc)
         rc = audit_record(c, actor, "calendar.delete", "work_calendar", day, NULL, NULL, err);
-    return sup_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* ---------------------------------------------------------------- import */
@@ -320,7 +320,7 @@ out:;
         json_decref(a);
     }
     if (!dry_run && !rep->nerrors)
-        ret = sup_tx_end(c, own, ret, err);
+        ret = store_tx_end(c, own, ret, err);
     free(rows);
     free(text);
     return ret;

@@ -453,7 +453,7 @@ static int run_start(store_conn *c, const http_principal *actor, const char *tri
     char who[80];
     bool own;
     sup_actor_name(actor, who, sizeof who);
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     store_val p[] = {SV_TEXT(trigger), SV_TEXT(day), SV_INT(version), SV_TEXT(as_of),
                      SV_TEXT(who), SV_INT(now_ms())};
     if (!rc)
@@ -465,7 +465,7 @@ static int run_start(store_conn *c, const http_principal *actor, const char *tri
     if (rc == NQI_ECONFLICT)
         nqi_error_clear(err), rc = nqi_error_set(err, NQI_ECONFLICT,
                                                  "the nightly run of %s is already claimed", day);
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 static int run_finish(store_conn *c, const http_principal *actor, int64_t id, int failed,
@@ -478,7 +478,7 @@ static int run_finish(store_conn *c, const http_principal *actor, int64_t id, in
     char *ct = json_dump_compact(cj);
     nqi_error e2 = {0};
     bool own;
-    int rc = credit_tx_begin(c, &own, &e2);
+    int rc = store_tx_begin(c, &own, &e2);
     store_val p[] = {SV_TEXT(failed ? "failed" : "done"), SV_INT(total), SV_INT(changed),
                      SV_TEXT(ct), SV_TEXT(msg), SV_INT(now_ms()), SV_INT(id)};
     if (!rc)
@@ -509,7 +509,7 @@ static int run_finish(store_conn *c, const http_principal *actor, int64_t id, in
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     if (!rc)
         rc = audit_record(c, actor, "credit.classify", "credit_run", ids, NULL, run, &e2);
-    rc = credit_tx_end(c, own, rc, &e2);
+    rc = store_tx_end(c, own, rc, &e2);
     free(ct);
     json_decref(cj);
     if (rc && !failed)
@@ -545,7 +545,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
     while (!rc) {
         page pg = {0};
         bool own;
-        rc = credit_tx_begin(c, &own, err);
+        rc = store_tx_begin(c, &own, err);
         if (!rc)
             rc = page_load(c, last, NULL, PAGE, &fs, &pg, err);
         if (!rc && pg.n)
@@ -553,7 +553,7 @@ int credit_classify_all(store_conn *c, const http_principal *actor, const char *
         size_t n = pg.n;
         last = pg.last_id;
         page_free(&pg);
-        rc = credit_tx_end(c, own, rc, err);
+        rc = store_tx_end(c, own, rc, err);
         if (rc || !n)
             break;
         total += (int64_t)n;
@@ -584,7 +584,7 @@ int credit_classify_codes(store_conn *c, const http_principal *actor, json_t *co
     if (rc)
         return rc;
     bool own;
-    if ((rc = credit_tx_begin(c, &own, err)))
+    if ((rc = store_tx_begin(c, &own, err)))
         return rc;
     json_t *items = json_array();
     json_array_foreach(codes, i, v)
@@ -615,7 +615,7 @@ int credit_classify_codes(store_conn *c, const http_principal *actor, json_t *co
         json_decref(*out);
         *out = NULL;
     }
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int credit_overview(store_conn *c, json_t **out, nqi_error *err)

@@ -127,23 +127,6 @@ int credit_json_date(json_t *in, const char *field, bool required, const char *t
 
 /* ---------------------------------------------------------------- helpers */
 
-int credit_tx_begin(store_conn *c, bool *own, nqi_error *err)
-{
-    *own = !store_in_tx(c);
-    return *own ? store_begin(c, true, err) : 0;
-}
-
-int credit_tx_end(store_conn *c, bool own, int rc, nqi_error *err)
-{
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
-    return rc;
-}
-
 int credit_entity_check(store_conn *c, const char *credit_code, nqi_error *err)
 {
     int rc = credit_code_validate(credit_code, "credit_code", err);

@@ -32,6 +32,7 @@
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "supervision/credit_impl.h"
 #include "supervision/internal.h"
 
@@ -95,8 +96,7 @@ static void send_xlsx(http_resp *w, const http_req *r, const char *name, const c
         return;
     }
     snprintf(disp, sizeof disp, "attachment; filename=\"credit-%s-%s.xlsx\"", name, today);
-    http_resp_text(w, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   body, len);
+    http_resp_text(w, 200, XLSX_MEDIA_TYPE, body, len);
     http_resp_header(w, "Content-Disposition", disp);
 }
 

@@ -269,8 +269,6 @@ int credit_xlsx(const char *sheet, const credit_col *cols, int ncols, json_t *it
 /* ---------------------------------------------------------------- helpers */
 
 /* Own a write transaction unless the caller has one open; end it. */
-int credit_tx_begin(store_conn *c, bool *own, nqi_error *err);
-int credit_tx_end(store_conn *c, bool own, int rc, nqi_error *err);
 /* The entity must exist: NQI_ENOTFOUND on field credit_code otherwise. */
 int credit_entity_check(store_conn *c, const char *credit_code, nqi_error *err);
 /* Does the industry fall under food, drugs or special equipment (1-year

@@ -289,7 +289,7 @@ int credit_list_enter(store_conn *c, const http_principal *actor, credit_list l,
     if (err->code)
         return err->code;
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     int64_t n = 0, id = 0;
@@ -306,7 +306,7 @@ int credit_list_enter(store_conn *c, const http_principal *actor, credit_list l,
                              code, credit_list_name(l));
     if (!rc)
         rc = entry_insert(c, actor, l, code, grounds, basis, dec, auth, entered, 0, &id, out, err);
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* Mark an entry removed, withdraw its fact, publish and audit the removal. */
@@ -403,7 +403,7 @@ int credit_list_remove(store_conn *c, const http_principal *actor, credit_list l
                                serious ? "early (1 year after entry, on conditions) or revoked"
                                        : "fixed or revoked");
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     json_t *e = NULL;
@@ -420,7 +420,7 @@ int credit_list_remove(store_conn *c, const http_principal *actor, credit_list l
     if (!rc)
         rc = credit_list_end(c, actor, l, id, code, removed, reason, note, out, err);
     json_decref(e);
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* ---------------------------------------------------------------- sweep */
@@ -460,7 +460,7 @@ int credit_lists_sweep(store_conn *c, const http_principal *actor, const char *t
                        int64_t *ended, nqi_error *err)
 {
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     due *d = NULL;
@@ -499,5 +499,5 @@ int credit_lists_sweep(store_conn *c, const http_principal *actor, const char *t
     free(d);
     if (ended)
         *ended = rc ? 0 : (int64_t)n;
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }

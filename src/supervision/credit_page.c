@@ -282,7 +282,7 @@ int credit_fact_record(store_conn *c, const http_principal *actor, json_t *in,
     if (err->code)
         return err->code;
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     credit_rules r;
@@ -317,5 +317,5 @@ int credit_fact_record(store_conn *c, const http_principal *actor, json_t *in,
         json_decref(*out);
         *out = NULL;
     }
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }

@@ -119,7 +119,7 @@ int credit_penalty_create(store_conn *c, const http_principal *actor, json_t *in
     credit_date until;
     credit_period_end(decided, low ? LOW_MONTHS : HIGH_MONTHS, until);
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     rc = credit_entity_check(c, code, err);
@@ -176,7 +176,7 @@ int credit_penalty_create(store_conn *c, const http_principal *actor, json_t *in
         json_decref(*out);
         *out = NULL;
     }
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 /* End a penalty's publicity early (an approved repair); withdraws its fact.

@@ -148,7 +148,7 @@ int credit_repair_create(store_conn *c, const http_principal *actor, json_t *in,
     if (err->code)
         return err->code;
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     char code[24] = "";
@@ -191,7 +191,7 @@ int credit_repair_create(store_conn *c, const http_principal *actor, json_t *in,
         json_decref(*out);
         *out = NULL;
     }
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int credit_repair_decide(store_conn *c, const http_principal *actor, int64_t id, json_t *in,
@@ -208,7 +208,7 @@ int credit_repair_decide(store_conn *c, const http_principal *actor, int64_t id,
     if (err->code)
         return err->code;
     bool own, approve = !strcmp(decision, "approve");
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     json_t *before = NULL;
@@ -249,7 +249,7 @@ int credit_repair_decide(store_conn *c, const http_principal *actor, int64_t id,
         json_decref(*out);
         *out = NULL;
     }
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int credit_repair_search(store_conn *c, const credit_repair_query *q, json_t **out,

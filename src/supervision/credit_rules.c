@@ -330,7 +330,7 @@ int credit_rules_create(store_conn *c, const http_principal *actor, json_t *in, 
     if (rc)
         return rc;
     bool own;
-    if ((rc = credit_tx_begin(c, &own, err)))
+    if ((rc = store_tx_begin(c, &own, err)))
         return rc;
     int64_t version = 0;
     char who[80], *text = json_dump_compact(json_object_get(in, "rules"));
@@ -356,14 +356,14 @@ int credit_rules_create(store_conn *c, const http_principal *actor, json_t *in, 
     if (!rc)
         rc = audit_record(c, actor, "credit.rules.create", "credit_rule_set", vs, NULL, *out, err);
     free(text);
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int credit_rules_activate(store_conn *c, const http_principal *actor, int64_t version,
                           json_t **out, nqi_error *err)
 {
     bool own;
-    int rc = credit_tx_begin(c, &own, err);
+    int rc = store_tx_begin(c, &own, err);
     if (rc)
         return rc;
     json_t *doc = NULL;
@@ -379,5 +379,5 @@ int credit_rules_activate(store_conn *c, const http_principal *actor, int64_t ve
     if (!rc)
         rc = audit_record(c, actor, "credit.rules.activate", "credit_rule_set", vs, doc, *out, err);
     json_decref(doc);
-    return credit_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }

@@ -17,6 +17,7 @@
 #include "core/audit.h"
 #include "core/csv.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/text.h"
 #include "core/util.h"
 #include "standards/standards.h"
@@ -56,17 +57,6 @@ bool sup_region_ok(const char *s, bool full)
         if (!isdigit((unsigned char)s[i]))
             return false;
     return true;
-}
-
-int sup_tx_end(store_conn *c, bool own, int rc, nqi_error *err)
-{
-    if (own) {
-        if (!rc)
-            rc = store_commit(c, err);
-        if (rc)
-            store_rollback(c);
-    }
-    return rc;
 }
 
 /* ---------------------------------------------------------------- columns */
@@ -688,7 +678,7 @@ static int write_all(import_ctx *x, store_conn *c, const http_principal *actor, 
         rc = audit_record(c, actor, action, what, "", NULL, after, err);
         json_decref(after);
     }
-    return sup_tx_end(c, own, rc, err);
+    return store_tx_end(c, own, rc, err);
 }
 
 int supervision_import(store_conn *c, const http_principal *actor, sup_dir dir, const char *data,
@@ -760,6 +750,12 @@ static json_t *entity_json(store_rows *r, bool staff)
     json_object_set_new(o, "credit_class", json_string(store_text(r, 12)));
     json_object_set_new(o, "updated_at", json_string(time_iso8601(store_int(r, 13), t, sizeof t)));
     return o;
+}
+
+/* A row of the staff list (store_page_json). */
+static json_t *entity_staff_row(store_rows *r, void *ctx)
+{
+    return entity_json(r, true);
 }
 
 int supervision_entity_query_params(const char *(*get)(void *ctx, const char *name), void *ctx,
@@ -877,30 +873,7 @@ int supervision_entity_search(store_conn *c, const sup_entity_query *p, json_t *
     buf_free(&m);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t last = 0, n = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == p->limit) {
-            more = true;
-            continue;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, entity_json(r, true));
-        n++;
-    }
-    if (rc < 0) {
-        rc = store_rows_error(r, err);
-        store_rows_close(r);
-        json_decref(items);
-        return rc;
-    }
-    store_rows_close(r);
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return store_page_json(r, p->limit, entity_staff_row, NULL, out, err);
 }
 
 int supervision_entity_get(store_conn *c, const char *credit_code, bool staff, json_t **out,
@@ -928,6 +901,20 @@ int supervision_entity_get(store_conn *c, const char *credit_code, bool staff, j
 
 /* ---------------------------------------------------------------- inspectors */
 
+/* An inspector without conflicts yet; row_id is the key to fetch them. */
+static json_t *inspector_row(store_rows *r, void *ctx)
+{
+    json_t *fields = json_array();
+    char *f = xstrdup(store_text(r, 5) ? store_text(r, 5) : ""), *save = NULL;
+    for (char *t = strtok_r(f, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        json_array_append_new(fields, json_string(t));
+    free(f);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:[]}", "row_id",
+                     (json_int_t)store_int(r, 0), "id", store_text(r, 1), "name", store_text(r, 2),
+                     "department", store_text(r, 3), "region", store_text(r, 4), "fields", fields,
+                     "active", store_int(r, 6) != 0, "conflicts");
+}
+
 int supervision_inspector_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out,
                                nqi_error *err)
 {
@@ -940,33 +927,11 @@ int supervision_inspector_list(store_conn *c, int64_t limit, int64_t cursor, jso
     int rc = store_query(c, sql, (store_val[]){SV_INT(cursor), SV_INT(limit + 1)}, 2, &r, err);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            continue;
-        }
-        n++;
-        last = store_int(r, 0);
-        json_t *fields = json_array();
-        char *f = xstrdup(store_text(r, 5) ? store_text(r, 5) : ""), *save = NULL;
-        for (char *t = strtok_r(f, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            json_array_append_new(fields, json_string(t));
-        free(f);
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:[]}", "row_id",
-                             (json_int_t)last, "id", store_text(r, 1), "name", store_text(r, 2),
-                             "department", store_text(r, 3), "region", store_text(r, 4),
-                             "fields", fields, "active", store_int(r, 6) != 0, "conflicts"));
-    }
-    if (rc < 0)
-        rc = store_rows_error(r, err);
-    store_rows_close(r);
+    if ((rc = store_page_json(r, limit, inspector_row, NULL, out, err)))
+        return rc;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it)
+    json_array_foreach(json_object_get(*out, "items"), i, it)
     {
         if (rc)
             break;
@@ -986,14 +951,10 @@ int supervision_inspector_list(store_conn *c, int64_t limit, int64_t cursor, jso
         json_object_del(it, "row_id");
     }
     if (rc) {
-        json_decref(items);
-        return rc;
+        json_decref(*out);
+        *out = NULL;
     }
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- items */
@@ -1098,7 +1059,7 @@ int supervision_item_create(store_conn *c, const http_principal *actor, json_t *
         rc = audit_record(c, actor, "inspection_item.create", "inspection_item", ids, NULL, *out,
                           err);
     }
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         json_decref(*out);
         *out = NULL;

@@ -29,6 +29,7 @@
 
 #include "core/audit.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "supervision/credit_code.h"
 #include "supervision/draw.h"
@@ -67,6 +68,27 @@ static void roster_src_free(roster_src *r)
     free(r->insp);
     free(r->lists);
     memset(r, 0, sizeof *r);
+}
+
+/* What a draw is computed from and into: the pool and the roster with the
+ * canonical texts they were parsed from, and the record. Zero-initialise
+ * (= {0}) so that inputs_free is safe on every path. */
+typedef struct draw_inputs {
+    pool_src ps;
+    roster_src rs;
+    draw_pool *pool;
+    draw_roster *roster;
+    draw_record *rec;
+} draw_inputs;
+
+static void inputs_free(draw_inputs *x)
+{
+    draw_record_free(x->rec);
+    draw_pool_free(x->pool);
+    draw_roster_free(x->roster);
+    pool_src_free(&x->ps);
+    roster_src_free(&x->rs);
+    memset(x, 0, sizeof *x);
 }
 
 /* Split s in place at sep into at most max parts; returns the count. */
@@ -248,27 +270,31 @@ static int roster_text_db(store_conn *c, const filter *f, buf *out, nqi_error *e
 
 /* Pool and roster objects for f from today's directory. The sources must
  * outlive the objects (draw.h borrows). */
-static int build_from_db(store_conn *c, const filter *f, pool_src *ps, roster_src *rs,
-                         draw_pool **pool, draw_roster **roster, nqi_error *err)
+/* The pool and roster of x from their canonical texts (x->rec untouched). */
+static int inputs_parse(const char *pool_text, const char *roster_text, draw_inputs *x,
+                        nqi_error *err)
+{
+    int rc = pool_parse(pool_text, &x->ps, err);
+    if (!rc)
+        rc = roster_parse(roster_text, &x->rs, err);
+    if (!rc)
+        rc = draw_pool_new(x->ps.ents, x->ps.n, &x->pool, err);
+    if (!rc)
+        rc = draw_roster_new(x->rs.insp, x->rs.n, &x->roster, err);
+    return rc;
+}
+
+/* The pool and roster of x as today's directory gives them for filter f. */
+static int build_from_db(store_conn *c, const filter *f, draw_inputs *x, nqi_error *err)
 {
     buf pt, rt;
     buf_init(&pt, 0);
     buf_init(&rt, 0);
-    *pool = NULL;
-    *roster = NULL;
-    memset(ps, 0, sizeof *ps);
-    memset(rs, 0, sizeof *rs);
     int rc = pool_text_db(c, f, &pt, err);
     if (!rc)
         rc = roster_text_db(c, f, &rt, err);
     if (!rc)
-        rc = pool_parse(pt.data, ps, err);
-    if (!rc)
-        rc = roster_parse(rt.data, rs, err);
-    if (!rc)
-        rc = draw_pool_new(ps->ents, ps->n, pool, err);
-    if (!rc)
-        rc = draw_roster_new(rs->insp, rs->n, roster, err);
+        rc = inputs_parse(pt.data, rt.data, x, err);
     buf_free(&pt);
     buf_free(&rt);
     return rc;
@@ -618,19 +644,15 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
     if (rc)
         return rc;
     if ((rc = plan_parse(c, in, &p, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     filter f;
     filter_from_json(p.filter, &f);
-    pool_src ps;
-    roster_src rs;
-    draw_pool *pool = NULL;
-    draw_roster *roster = NULL;
-    draw_record *rec = NULL;
+    draw_inputs dx = {0};
     unsigned char seed[DRAW_SEED_BYTES];
     char seed_hex[65], uid[32], who[96];
     int64_t now = now_ms(), id = 0, idx = 0;
-    rc = build_from_db(c, &f, &ps, &rs, &pool, &roster, err);
-    if (!rc && !draw_pool_size(pool))
+    rc = build_from_db(c, &f, &dx, err);
+    if (!rc && !draw_pool_size(dx.pool))
         rc = nqi_error_field(err, NQI_EINVAL, "filter", "no active market entity matches the filter");
     draw_params dp = plan_params(&p);
     if (seed_in)
@@ -640,10 +662,10 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
     hex_encode(seed, sizeof seed, seed_hex);
     uid_new(uid, now);
     if (!rc)
-        rc = draw_commit(uid, &dp, pool, roster, seed, now, &rec, err);
+        rc = draw_commit(uid, &dp, dx.pool, dx.roster, seed, now, &dx.rec, err);
     if (!rc)
-        rc = teams_feasible(&p, pool, roster, err);
-    json_t *cr = rec ? draw_record_to_json(rec) : NULL;
+        rc = teams_feasible(&p, dx.pool, dx.roster, err);
+    json_t *cr = dx.rec ? draw_record_to_json(dx.rec) : NULL;
     if (!rc && json_object_get(cr, "seed"))
         rc = nqi_error_set(err, NQI_EINTERNAL, "a committed record must not hold the seed");
     if (!rc) {
@@ -651,7 +673,7 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
         char *ids = json_dumps(json_object_get(in, "item_ids"), JSON_COMPACT);
         char *fs = json_dumps(p.filter, JSON_COMPACT | JSON_SORT_KEYS);
         size_t pl, rl;
-        char *pt = draw_pool_canonical(pool, &pl), *rt = draw_roster_canonical(roster, &rl);
+        char *pt = draw_pool_canonical(dx.pool, &pl), *rt = draw_roster_canonical(dx.roster, &rl);
         sup_actor_name(actor, who, sizeof who);
         store_val v[] = {SV_TEXT(uid), SV_TEXT(p.name), SV_TEXT(ids),      SV_TEXT(fs),
                          SV_TEXT(crs), SV_TEXT(crs),    SV_TEXTN(pt, pl),  SV_TEXTN(rt, rl),
@@ -685,13 +707,9 @@ int supervision_draw_create(store_conn *c, const http_principal *actor, json_t *
     sodium_memzero(seed, sizeof seed);
     sodium_memzero(seed_hex, sizeof seed_hex);
     json_decref(cr);
-    draw_record_free(rec);
-    draw_pool_free(pool);
-    draw_roster_free(roster);
-    pool_src_free(&ps);
-    roster_src_free(&rs);
+    inputs_free(&dx);
     json_decref(p.filter);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, uid, true, out, err);
     return rc;
@@ -730,11 +748,11 @@ int supervision_draw_run(store_conn *c, const http_principal *actor, const char 
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, false, &d, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     if (strcmp(d.status, "committed")) {
         rc = nqi_error_set(err, NQI_ECONFLICT, "draw %s is already %s", d.uid, d.status);
         draw_row_free(&d);
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     }
     if (!public_value) {
         json_t *head = NULL;
@@ -752,48 +770,41 @@ int supervision_draw_run(store_conn *c, const http_principal *actor, const char 
     }
     filter f;
     filter_from_json(d.filter, &f);
-    pool_src ps;
-    roster_src rs;
-    draw_pool *pool = NULL;
-    draw_roster *roster = NULL;
-    draw_record *rec = NULL;
+    draw_inputs dx = {0};
     unsigned char seed[DRAW_SEED_BYTES];
     int64_t now = now_ms();
     if (!rc)
-        rc = build_from_db(c, &f, &ps, &rs, &pool, &roster, err);
+        rc = build_from_db(c, &f, &dx, err);
     if (!rc)
-        rc = draw_record_from_json(d.record, &rec, err);
+        rc = draw_record_from_json(d.record, &dx.rec, err);
     if (!rc && hex_decode(d.seed, seed, sizeof seed))
         rc = nqi_error_set(err, NQI_EINTERNAL, "draw %s: stored seed unreadable", d.uid);
     if (!rc)
-        rc = draw_run(rec, pool, roster, seed, pv, now, err);
+        rc = draw_run(dx.rec, dx.pool, dx.roster, seed, pv, now, err);
     sodium_memzero(seed, sizeof seed);
     if (!rc)
-        rc = update_record(c, d.id, "drawn", rec, now, err);
+        rc = update_record(c, d.id, "drawn", dx.rec, now, err);
     if (!rc)
         rc = store_exec(c, sql, (store_val[]){SV_TEXT(source), SV_INT(d.id)}, 2, NULL, err);
     if (!rc) {
-        json_t *ev = json_pack("{s:s, s:s, s:I}", "public_value", pv, "public_value_source",
-                               source, "targets", (json_int_t)draw_record_ntargets(rec));
+        json_t *ev = json_pack("{s:s, s:s, s:I}", "public_value", pv, "public_value_source", source,
+                               "targets", (json_int_t)draw_record_ntargets(dx.rec));
         rc = event_add(c, d.id, "draw", actor, now, ev, err);
         if (!rc) {
             json_t *a = audit_view(d.uid, "drawn", d.commit_record);
             json_object_set_new(a, "public_value", json_string(pv));
-            json_object_set_new(a, "targets", json_integer((json_int_t)draw_record_ntargets(rec)));
+            json_object_set_new(a, "targets",
+                                json_integer((json_int_t)draw_record_ntargets(dx.rec)));
             rc = audit_record(c, actor, "draw.run", "draw", d.uid, NULL, a, err);
             json_decref(a);
         }
         json_decref(ev);
     }
-    draw_record_free(rec);
-    draw_pool_free(pool);
-    draw_roster_free(roster);
-    pool_src_free(&ps);
-    roster_src_free(&rs);
+    inputs_free(&dx);
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;
@@ -825,7 +836,7 @@ int supervision_draw_reveal(store_conn *c, const http_principal *actor, const ch
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, false, &d, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     int64_t now = now_ms();
     if (strcmp(d.status, "drawn"))
         rc = nqi_error_set(err, NQI_ECONFLICT, "draw %s is %s: only a drawn draw can be revealed",
@@ -845,7 +856,7 @@ int supervision_draw_reveal(store_conn *c, const http_principal *actor, const ch
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;
@@ -874,28 +885,18 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
         return rc;
     draw_row d;
     if ((rc = draw_load(c, uid, true, &d, err)))
-        return sup_tx_end(c, own, rc, err);
-    pool_src ps = {0};
-    roster_src rs = {0};
-    draw_pool *pool = NULL;
-    draw_roster *roster = NULL;
-    draw_record *rec = NULL;
+        return store_tx_end(c, own, rc, err);
+    draw_inputs dx = {0};
     int64_t now = now_ms();
     if (!strcmp(d.status, "committed"))
         rc = nqi_error_set(err, NQI_ECONFLICT, "draw %s is not drawn yet", d.uid);
     if (!rc)
-        rc = pool_parse(d.pool_text, &ps, err);
+        rc = inputs_parse(d.pool_text, d.roster_text, &dx, err);
     if (!rc)
-        rc = roster_parse(d.roster_text, &rs, err);
-    if (!rc)
-        rc = draw_pool_new(ps.ents, ps.n, &pool, err);
-    if (!rc)
-        rc = draw_roster_new(rs.insp, rs.n, &roster, err);
-    if (!rc)
-        rc = draw_record_from_json(d.record, &rec, err);
+        rc = draw_record_from_json(d.record, &dx.rec, err);
     if (!rc) {
         nqi_error e = {0};
-        rc = draw_redraw(rec, pool, roster, code, inspector_id, reason, now, &e);
+        rc = draw_redraw(dx.rec, dx.pool, dx.roster, code, inspector_id, reason, now, &e);
         if (rc) {
             /* the library names its own fields; map them to the request's */
             for (int i = 0; i < e.nfields; i++) {
@@ -911,10 +912,10 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
         }
     }
     if (!rc)
-        rc = update_record(c, d.id, d.status, rec, now, err);
+        rc = update_record(c, d.id, d.status, dx.rec, now, err);
     const draw_redraw_event *ev =
-        rc ? NULL : draw_record_redraw(rec, draw_record_nredraws(rec) - 1);
-    json_t *recj = rc ? NULL : draw_record_to_json(rec);
+        rc ? NULL : draw_record_redraw(dx.rec, draw_record_nredraws(dx.rec) - 1);
+    json_t *recj = rc ? NULL : draw_record_to_json(dx.rec);
     if (!rc && !strcmp(d.status, "revealed"))
         rc = publish_result(c, &d, recj, err);
     if (!rc) {
@@ -931,21 +932,34 @@ int supervision_draw_redraw(store_conn *c, const http_principal *actor, const ch
         json_decref(e);
     }
     json_decref(recj);
-    draw_record_free(rec);
-    draw_pool_free(pool);
-    draw_roster_free(roster);
-    pool_src_free(&ps);
-    roster_src_free(&rs);
+    inputs_free(&dx);
     char u[72];
     snprintf(u, sizeof u, "%s", d.uid);
     draw_row_free(&d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (!rc)
         rc = supervision_draw_get(c, u, true, out, err);
     return rc;
 }
 
 /* ---------------------------------------------------------------- reading */
+
+/* A row of the draw list: the commitment's public fields, no pool. */
+static json_t *draw_list_row(store_rows *r, void *ctx)
+{
+    char t1[32], t2[32];
+    json_t *cr = json_loads(store_text(r, 4), 0, NULL);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "id", store_text(r, 1),
+                  "name", store_text(r, 2), "status", store_text(r, 3), "commitment",
+                  json_object_get(cr, "commitment"), "committed_at",
+                  json_object_get(cr, "committed_at"), "pool_size",
+                  json_object_get(cr, "pool_size"), "pool_hash", json_object_get(cr, "pool_hash"),
+                  "created_at", time_iso8601(store_int(r, 5), t1, sizeof t1), "updated_at",
+                  time_iso8601(store_int(r, 6), t2, sizeof t2));
+    json_decref(cr);
+    return j;
+}
 
 int supervision_draw_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out,
                           nqi_error *err)
@@ -959,42 +973,7 @@ int supervision_draw_list(store_conn *c, int64_t limit, int64_t cursor, json_t *
                          2, &r, err);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    char t1[32], t2[32];
-    while ((rc = store_next(r)) == 1) {
-        if (n == limit) {
-            more = true;
-            continue;
-        }
-        n++;
-        last = store_int(r, 0);
-        json_t *cr = json_loads(store_text(r, 4), 0, NULL);
-        json_array_append_new(
-            items,
-            json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:s, s:s}", "id", store_text(r, 1),
-                      "name", store_text(r, 2), "status", store_text(r, 3), "commitment",
-                      json_object_get(cr, "commitment"), "committed_at",
-                      json_object_get(cr, "committed_at"), "pool_size",
-                      json_object_get(cr, "pool_size"), "pool_hash",
-                      json_object_get(cr, "pool_hash"), "created_at",
-                      time_iso8601(store_int(r, 5), t1, sizeof t1), "updated_at",
-                      time_iso8601(store_int(r, 6), t2, sizeof t2)));
-        json_decref(cr);
-    }
-    if (rc < 0) {
-        rc = store_rows_error(r, err);
-        store_rows_close(r);
-        json_decref(items);
-        return rc;
-    }
-    store_rows_close(r);
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return store_page_json(r, limit, draw_list_row, NULL, out, err);
 }
 
 /* Entity names and team members' public details (id, name, department). */
@@ -1213,28 +1192,25 @@ int supervision_bundle_verify(const json_t *bundle, json_t **report, nqi_error *
                              BUNDLE_FORMAT);
     json_t *checks = json_array();
     json_t *details = json_object();
-    pool_src ps = {0};
-    roster_src rs = {0};
-    draw_pool *pool = NULL;
-    draw_roster *roster = NULL;
-    draw_record *rec = NULL;
+    draw_inputs dx = {0};
     nqi_error e = {0};
     char msg[1024];
     bool drawn = false;
-    if (draw_record_from_json(rj, &rec, &e)) {
+    if (draw_record_from_json(rj, &dx.rec, &e)) {
         snprintf(msg, sizeof msg, "the record is malformed: %s", e.message);
         check_add(checks, "record", false, msg);
-    } else if (pool_parse(pt, &ps, &e) || draw_pool_new(ps.ents, ps.n, &pool, &e)) {
+    } else if (pool_parse(pt, &dx.ps, &e) || draw_pool_new(dx.ps.ents, dx.ps.n, &dx.pool, &e)) {
         snprintf(msg, sizeof msg, "pool changed after the commitment: the bundle's pool is not a "
                  "valid pool (%s)", e.message);
         check_add(checks, "pool_hash", false, msg);
-    } else if (roster_parse(rt, &rs, &e) || draw_roster_new(rs.insp, rs.n, &roster, &e)) {
+    } else if (roster_parse(rt, &dx.rs, &e) ||
+               draw_roster_new(dx.rs.insp, dx.rs.n, &dx.roster, &e)) {
         snprintf(msg, sizeof msg, "roster changed after the commitment: the bundle's roster is "
                  "not a valid roster (%s)", e.message);
         check_add(checks, "roster_hash", false, msg);
     } else {
-        drawn = draw_record_state(rec) == DRAW_DRAWN;
-        int rc = draw_verify(rec, pool, roster, &e);
+        drawn = draw_record_state(dx.rec) == DRAW_DRAWN;
+        int rc = draw_verify(dx.rec, dx.pool, dx.roster, &e);
         static const char *const names[] = {"pool_hash", "roster_hash", "commitment", "seed",
                                             "selection", "teams",       "redraws"};
         size_t nnames = drawn ? 7 : 3;
@@ -1271,15 +1247,15 @@ int supervision_bundle_verify(const json_t *bundle, json_t **report, nqi_error *
         if (rc && !e.nfields) {
             check_add(checks, "record", false, e.message);
         }
-        json_object_set_new(details, "pool_hash_recomputed", json_string(draw_pool_hash(pool)));
+        json_object_set_new(details, "pool_hash_recomputed", json_string(draw_pool_hash(dx.pool)));
         json_object_set_new(details, "roster_hash_recomputed",
-                            json_string(draw_roster_hash(roster)));
+                            json_string(draw_roster_hash(dx.roster)));
         json_object_set_new(details, "pool_size_recomputed",
-                            json_integer((json_int_t)draw_pool_size(pool)));
+                            json_integer((json_int_t)draw_pool_size(dx.pool)));
         json_object_set_new(details, "targets",
-                            json_integer((json_int_t)draw_record_ntargets(rec)));
+                            json_integer((json_int_t)draw_record_ntargets(dx.rec)));
         json_object_set_new(details, "redraws",
-                            json_integer((json_int_t)draw_record_nredraws(rec)));
+                            json_integer((json_int_t)draw_record_nredraws(dx.rec)));
     }
     static const char *const copy[] = {"draw_id", "state", "commitment", "pool_hash",
                                        "pool_size", "roster_hash", "public_value"};
@@ -1299,11 +1275,7 @@ int supervision_bundle_verify(const json_t *bundle, json_t **report, nqi_error *
                                     "(docs/modules/draw.md)"));
     *report = json_pack("{s:b, s:b, s:o, s:o}", "verified", ok, "complete", ok && drawn,
                         "checks", checks, "details", details);
-    draw_record_free(rec);
-    draw_pool_free(pool);
-    draw_roster_free(roster);
-    pool_src_free(&ps);
-    roster_src_free(&rs);
+    inputs_free(&dx);
     return 0;
 }
 
@@ -1325,28 +1297,25 @@ int supervision_draw_verification(store_conn *c, const char *uid, json_t **out, 
     /* today's directory: does it still give the committed pool? */
     filter f;
     filter_from_json(d.filter, &f);
-    pool_src ps;
-    roster_src rs;
-    draw_pool *pool = NULL;
-    draw_roster *roster = NULL;
+    draw_inputs dx = {0};
     nqi_error e = {0};
     const char *committed = json_string_value(json_object_get(d.commit_record, "pool_hash"));
     char msg[1024];
     bool ok;
-    if (build_from_db(c, &f, &ps, &rs, &pool, &roster, &e)) {
+    if (build_from_db(c, &f, &dx, &e)) {
         ok = false;
         snprintf(msg, sizeof msg, "pool changed after the commitment: today's directory gives no "
                  "valid pool (%s)", e.message);
-    } else if (strcmp(draw_pool_hash(pool), committed ? committed : "")) {
+    } else if (strcmp(draw_pool_hash(dx.pool), committed ? committed : "")) {
         ok = false;
         snprintf(msg, sizeof msg,
                  "pool changed after the commitment: today's directory gives %zu entities "
                  "hashing to %.16s…, the commitment has %.16s…",
-                 draw_pool_size(pool), draw_pool_hash(pool), committed ? committed : "");
+                 draw_pool_size(dx.pool), draw_pool_hash(dx.pool), committed ? committed : "");
     } else {
         ok = true;
         snprintf(msg, sizeof msg, "today's directory still gives the committed pool (%zu entities)",
-                 draw_pool_size(pool));
+                 draw_pool_size(dx.pool));
     }
     check_add(json_object_get(rep, "checks"), "directory", ok, msg);
     if (!ok) {
@@ -1354,10 +1323,7 @@ int supervision_draw_verification(store_conn *c, const char *uid, json_t **out, 
         json_object_set_new(rep, "complete", json_false());
     }
     json_object_set_new(json_object_get(rep, "details"), "status", json_string(d.status));
-    draw_pool_free(pool);
-    draw_roster_free(roster);
-    pool_src_free(&ps);
-    roster_src_free(&rs);
+    inputs_free(&dx);
     draw_row_free(&d);
     json_decref(bundle);
     *out = rep;

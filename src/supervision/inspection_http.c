@@ -9,32 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/json.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "supervision/credit_code.h"
 #include "supervision/inspection_internal.h"
 #include "supervision/internal.h"
 
 #define WRITERS (ROLE_REGULATOR | ROLE_ADMIN)
 #define EXPORT_MAX 10000
-#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-static void media_type(const char *ct, char *out, size_t n)
-{
-    size_t i = 0;
-    while (ct && *ct == ' ')
-        ct++;
-    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
-        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
-    out[i] = 0;
-}
-
-static bool flag_on(const char *v)
-{
-    return v && (!strcmp(v, "1") || !strcasecmp(v, "true"));
-}
 
 /* Answer `out` (steals it) or the problem. */
 static void reply(http_resp *w, const http_req *r, int rc, int status, json_t *out,
@@ -86,7 +70,7 @@ static void send_xlsx(http_resp *w, const http_req *r, const char *sheet, const 
     }
     char disp[96];
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", file);
-    http_resp_text(w, 200, XLSX_TYPE, data, len);
+    http_resp_text(w, 200, XLSX_MEDIA_TYPE, data, len);
     http_resp_header(w, "Content-Disposition", disp);
 }
 
@@ -195,38 +179,16 @@ static void h_calendar_delete(http_req *r, http_resp *w)
         http_resp_text(w, 204, NULL, NULL, 0);
 }
 
+/* sup_import_fn of the working-day calendar. */
+static int cal_import(store_conn *c, const http_principal *actor, const char *data, size_t len,
+                      bool dry_run, void *ctx, sup_import_report *rep, nqi_error *err)
+{
+    return calendar_import(c, actor, data, len, dry_run, rep, err);
+}
+
 static void h_calendar_import(http_req *r, http_resp *w)
 {
-    nqi_error err = {0};
-    char mt[64];
-    media_type(r->content_type, mt, sizeof mt);
-    if (strcmp(mt, "text/csv") && strcmp(mt, "application/csv") && strcmp(mt, "text/plain")) {
-        http_resp_error(w, r, NQI_EMEDIA, "Content-Type must be text/csv (UTF-8 or GB18030)");
-        return;
-    }
-    if (!r->body || !r->body_len) {
-        nqi_error_field(&err, NQI_EBADREQ, "body", "empty body");
-        http_resp_problem(w, r, &err);
-        return;
-    }
-    bool dry = flag_on(http_query(r, "dry_run"));
-    sup_import_report rep;
-    int rc = calendar_import(r->db, &r->principal, r->body, r->body_len, dry, &rep, &err);
-    if (rc && rep.nerrors) {
-        http_row_error *rows = xcalloc(rep.nerrors, sizeof *rows);
-        for (size_t i = 0; i < rep.nerrors; i++)
-            rows[i] = (http_row_error){rep.errors[i].row, rep.errors[i].field,
-                                       rep.errors[i].message};
-        http_resp_rows_problem(w, r, err.message, rows, rep.nerrors, rep.nerrors);
-        free(rows);
-    } else if (rc)
-        http_resp_problem(w, r, &err);
-    else
-        http_resp_json(w, 200,
-                       json_pack("{s:I, s:I, s:I, s:b}", "rows", (json_int_t)rep.rows, "inserted",
-                                 (json_int_t)rep.inserted, "updated", (json_int_t)rep.updated,
-                                 "dry_run", dry));
-    supervision_import_report_free(&rep);
+    sup_http_import(r, w, cal_import, NULL);
 }
 
 /* ---------------------------------------------------------------- tasks */
@@ -289,8 +251,8 @@ static void h_tasks(http_req *r, http_resp *w)
     const char *item = http_query(r, "item");
     if (item && *item && (!str_to_i64(item, &q.item) || q.item < 1))
         nqi_error_field(&err, NQI_EINVAL, "item", "an inspection item id");
-    q.overdue = flag_on(http_query(r, "overdue"));
-    if (flag_on(http_query(r, "mine"))) {
+    q.overdue = http_query_flag(r, "overdue");
+    if (http_query_flag(r, "mine")) {
         if (!insp_actor_inspector(r->db, &r->principal, me))
             nqi_error_field(&err, NQI_EINVAL, "mine",
                             "only for inspector accounts named after an inspector code");
@@ -396,7 +358,7 @@ static void h_attach(http_req *r, http_resp *w)
     int64_t id = 0;
     json_t *out = NULL;
     char mt[64];
-    media_type(r->content_type, mt, sizeof mt);
+    http_media_type(r, mt, sizeof mt);
     int rc = http_param_id(r, "id", "inspection task", &id, &err);
     if (!rc)
         rc = insp_attachment_add(r->db, &r->principal, id, http_query(r, "name"), mt, r->body,
@@ -599,7 +561,7 @@ static void h_samples(http_req *r, http_resp *w)
     const char *chk = http_query(r, "spot_check_id");
     if (chk && *chk && (!str_to_i64(chk, &q.check) || q.check < 1))
         nqi_error_field(&err, NQI_EINVAL, "spot_check_id", "a spot check id");
-    q.overdue = flag_on(http_query(r, "overdue"));
+    q.overdue = http_query_flag(r, "overdue");
     if (xlsx)
         q.limit = EXPORT_MAX;
     json_t *out = NULL;

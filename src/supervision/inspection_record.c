@@ -218,7 +218,7 @@ int insp_task_record(store_conn *c, const http_principal *actor, int64_t id, jso
         return rc;
     task_state s;
     if ((rc = state_load(c, id, &s, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     if (!open_status(&s))
         rc = not_open(&s, err);
     if (!rc)
@@ -265,7 +265,7 @@ int insp_task_record(store_conn *c, const http_principal *actor, int64_t id, jso
     if (!rc)
         rc = audit_task(c, actor, "inspection.record", id, NULL, err);
     state_free(&s);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_task_json(c, id, true, out, err);
 }
 
@@ -309,7 +309,7 @@ int insp_task_sign(store_conn *c, const http_principal *actor, int64_t id,
         return rc;
     task_state s;
     if ((rc = state_load(c, id, &s, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     if (!inspector_code || !insp_is_member(c, id, inspector_code))
         rc = nqi_error_set(err, NQI_EFORBIDDEN,
                            "only the task's team members sign its record (an inspector account "
@@ -346,7 +346,7 @@ int insp_task_sign(store_conn *c, const http_principal *actor, int64_t id,
         json_decref(x);
     }
     state_free(&s);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_task_json(c, id, true, out, err);
 }
 
@@ -394,7 +394,7 @@ int insp_task_recuse(store_conn *c, const http_principal *actor, int64_t id, con
         return rc;
     task_state s;
     if ((rc = state_load(c, id, &s, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     json_t *draw = NULL;
     if (!open_status(&s))
         rc = not_open(&s, err);
@@ -439,7 +439,7 @@ int insp_task_recuse(store_conn *c, const http_principal *actor, int64_t id, con
     }
     json_decref(draw);
     state_free(&s);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_task_json(c, id, true, out, err);
 }
 
@@ -489,7 +489,7 @@ int insp_attachment_add(store_conn *c, const http_principal *actor, int64_t task
         return rc;
     task_state s;
     if ((rc = state_load(c, task_id, &s, err)))
-        return sup_tx_end(c, own, rc, err);
+        return store_tx_end(c, own, rc, err);
     if (!open_status(&s))
         rc = not_open(&s, err);
     if (!rc)
@@ -530,7 +530,7 @@ int insp_attachment_add(store_conn *c, const http_principal *actor, int64_t task
         json_decref(x);
     }
     state_free(&s);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else

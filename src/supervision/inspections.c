@@ -16,6 +16,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "supervision/credit.h"
 #include "supervision/credit_code.h"
@@ -170,6 +171,12 @@ static json_t *task_row(store_rows *r, const char *today)
     return j;
 }
 
+/* A row of the task list (store_page_json); ctx is today's date. */
+static json_t *task_page_row(store_rows *r, void *ctx)
+{
+    return task_row(r, ctx);
+}
+
 /* Run sql (one int64 parameter) and append fn(row) for each row to arr. */
 static int rows_into(store_conn *c, const char *sql, int64_t id, json_t *arr,
                      json_t *(*fn)(store_rows *r, int64_t task), nqi_error *err)
@@ -313,32 +320,16 @@ int insp_task_list(store_conn *c, const insp_query *q, json_t **out, nqi_error *
     free(region);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n == q->limit) {
-            more = true;
-            continue;
-        }
-        n++;
-        last = store_int(r, 0);
-        json_array_append_new(items, task_row(r, today));
-    }
-    if (rc < 0)
-        rc = store_rows_error(r, err);
-    store_rows_close(r);
+    if ((rc = store_page_json(r, q->limit, task_page_row, today, out, err)))
+        return rc;
+    json_t *items = json_object_get(*out, "items");
     for (size_t i = 0; rc >= 0 && i < json_array_size(items); i++)
         rc = task_children(c, json_array_get(items, i), false, err);
     if (rc < 0) {
-        json_decref(items);
-        return rc;
+        json_decref(*out);
+        *out = NULL;
     }
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- creating */
@@ -474,7 +465,7 @@ int insp_tasks_from_draw(store_conn *c, const http_principal *actor, const char 
         }
     }
     json_decref(d);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc) {
         json_decref(items);
         return rc;
@@ -608,6 +599,6 @@ int insp_task_create(store_conn *c, const http_principal *actor, json_t *in, jso
     free(name);
     free(region);
     json_decref(t.keep);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_task_json(c, id, true, out, err);
 }

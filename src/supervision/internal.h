@@ -1,6 +1,7 @@
 /*
  * internal.h — shared by the files of src/supervision/ (directory.c,
- * draws.c, supervision_http.c) and tests/unit/test_supervision.c; other
+ * draws.c, supervision_http.c, inspection_http.c) and
+ * tests/unit/test_supervision.c; other
  * modules use supervision.h.
  */
 #ifndef NQI_SUPERVISION_INTERNAL_H
@@ -28,7 +29,18 @@ bool sup_region_ok(const char *s, bool full);
 #include <jansson.h>
 int sup_filter_check(json_t *f, const char *field, nqi_error *err);
 
-/* Return code of a failed write: roll back when the transaction is ours. */
-int sup_tx_end(store_conn *c, bool own, int rc, nqi_error *err);
+/* ---- CSV imports over HTTP (supervision_http.c) ---- */
+
+struct sup_import_report;
+/* The domain call behind sup_http_import (supervision_import,
+ * calendar_import): all or nothing, rejected rows in rep. */
+typedef int (*sup_import_fn)(store_conn *c, const http_principal *actor, const char *data,
+                             size_t len, bool dry_run, void *ctx, struct sup_import_report *rep,
+                             nqi_error *err);
+
+/* POST of a CSV file (text/csv, application/csv or text/plain; UTF-8 or
+ * GB18030; ?dry_run=1): 415 for another type, 400 for an empty body, 422
+ * naming every rejected row, else 200 {rows, inserted, updated, dry_run}. */
+void sup_http_import(http_req *r, http_resp *w, sup_import_fn fn, void *ctx);
 
 #endif

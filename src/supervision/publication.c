@@ -13,6 +13,7 @@
 
 #include "core/audit.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "supervision/inspection_internal.h"
 #include "supervision/internal.h"
@@ -157,7 +158,7 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
     }
     json_decref(cur);
     json_decref(rec);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     return rc ? rc : insp_public_get(c, pid, out, err);
 }
 
@@ -167,7 +168,7 @@ int insp_publish(store_conn *c, const http_principal *actor, insp_kind kind, int
     "SELECT id, kind, ref_id, credit_code, entity_name, result, region, published_on, record, " \
     "log_index FROM inspection_publications "
 
-static json_t *pub_row(store_rows *r)
+static json_t *pub_row(store_rows *r, void *ctx)
 {
     char proof[64];
     snprintf(proof, sizeof proof, "/api/v1/log/proof/%lld", (long long)store_int(r, 9));
@@ -199,29 +200,7 @@ int insp_public_list(store_conn *c, const char *kind, const char *credit_code, c
     free(rp);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n++ == limit) {
-            more = true;
-            continue;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, pub_row(r));
-    }
-    if (rc < 0) {
-        rc = store_rows_error(r, err);
-        store_rows_close(r);
-        json_decref(items);
-        return rc;
-    }
-    store_rows_close(r);
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return store_page_json(r, limit, pub_row, NULL, out, err);
 }
 
 int insp_public_get(store_conn *c, int64_t id, json_t **out, nqi_error *err)
@@ -233,7 +212,7 @@ int insp_public_get(store_conn *c, int64_t id, json_t **out, nqi_error *err)
         return rc;
     rc = store_next(r);
     if (rc == 1) {
-        *out = pub_row(r);
+        *out = pub_row(r, NULL);
         rc = 0;
     } else if (rc == 0)
         rc = nqi_error_field(err, NQI_ENOTFOUND, "id", "publication %lld not found",

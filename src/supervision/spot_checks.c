@@ -14,6 +14,7 @@
 
 #include "core/audit.h"
 #include "core/json.h"
+#include "core/page.h"
 #include "core/util.h"
 #include "standards/number.h"
 #include "supervision/credit.h"
@@ -33,7 +34,7 @@ static int audit_json(store_conn *c, const http_principal *actor, const char *ac
 
 /* ---------------------------------------------------------------- plans */
 
-static json_t *check_row(store_rows *r)
+static json_t *check_row(store_rows *r, void *ctx)
 {
     char at[32];
     return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id",
@@ -86,7 +87,7 @@ int spot_check_create(store_conn *c, const http_principal *actor, json_t *in, js
         rc = spot_check_get(c, id, &j, err);
     if (!rc)
         rc = audit_json(c, actor, "spot_check.create", "spot_check", id, j, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else
@@ -103,29 +104,7 @@ int spot_check_list(store_conn *c, int64_t limit, int64_t cursor, json_t **out, 
                          2, &r, err);
     if (rc)
         return rc;
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while ((rc = store_next(r)) == 1) {
-        if (n++ == limit) {
-            more = true;
-            continue;
-        }
-        last = store_int(r, 0);
-        json_array_append_new(items, check_row(r));
-    }
-    if (rc < 0) {
-        rc = store_rows_error(r, err);
-        store_rows_close(r);
-        json_decref(items);
-        return rc;
-    }
-    store_rows_close(r);
-    char cur[24];
-    snprintf(cur, sizeof cur, "%lld", (long long)last);
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+    return store_page_json(r, limit, check_row, NULL, out, err);
 }
 
 /* ---------------------------------------------------------------- samples */
@@ -197,7 +176,7 @@ int spot_check_get(store_conn *c, int64_t id, json_t **out, nqi_error *err)
     if (rc)
         return rc;
     rc = store_next(r);
-    json_t *j = rc == 1 ? check_row(r) : NULL;
+    json_t *j = rc == 1 ? check_row(r, NULL) : NULL;
     if (rc < 0)
         rc = store_rows_error(r, err);
     else
@@ -375,7 +354,7 @@ int spot_sample_add(store_conn *c, const http_principal *actor, int64_t check_id
         rc = spot_sample_get(c, id, &j, err);
     if (!rc)
         rc = audit_json(c, actor, "spot_check.sample", "spot_sample", id, j, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(j);
     else
@@ -523,7 +502,7 @@ int spot_sample_results(store_conn *c, const http_principal *actor, int64_t id, 
     if (!rc)
         rc = audit_json(c, actor, recheck ? "spot_check.recheck" : "spot_check.result",
                         "spot_sample", id, s, err);
-    rc = sup_tx_end(c, own, rc, err);
+    rc = store_tx_end(c, own, rc, err);
     if (rc)
         json_decref(s);
     else

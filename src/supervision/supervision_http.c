@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "supervision/credit_code.h"
+#include "supervision/internal.h"
 #include "supervision/supervision.h"
 
 #define IMPORT_BODY_LIMIT ((size_t)64 * 1024 * 1024)
@@ -33,21 +33,6 @@
 static bool is_staff(const http_req *r)
 {
     return (r->principal.role & ROLES_STAFF) != 0;
-}
-
-static void media_type(const char *ct, char *out, size_t n)
-{
-    size_t i = 0;
-    while (ct && *ct == ' ')
-        ct++;
-    for (; ct && ct[i] && ct[i] != ';' && ct[i] != ' ' && i + 1 < n; i++)
-        out[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
-    out[i] = 0;
-}
-
-static bool flag_on(const char *v)
-{
-    return v && (!strcmp(v, "1") || !strcasecmp(v, "true"));
 }
 
 /* Integer query parameter in [min, max], default def; field error otherwise. */
@@ -81,11 +66,11 @@ static void import_problem(http_resp *w, const http_req *r, const nqi_error *err
     free(rows);
 }
 
-static void do_import(http_req *r, http_resp *w, sup_dir dir)
+void sup_http_import(http_req *r, http_resp *w, sup_import_fn fn, void *ctx)
 {
     nqi_error err = {0};
     char mt[64];
-    media_type(r->content_type, mt, sizeof mt);
+    http_media_type(r, mt, sizeof mt);
     if (strcmp(mt, "text/csv") && strcmp(mt, "application/csv") && strcmp(mt, "text/plain")) {
         http_resp_error(w, r, NQI_EMEDIA, "Content-Type must be text/csv (UTF-8 or GB18030)");
         return;
@@ -95,9 +80,9 @@ static void do_import(http_req *r, http_resp *w, sup_dir dir)
         http_resp_problem(w, r, &err);
         return;
     }
-    bool dry = flag_on(http_query(r, "dry_run"));
+    bool dry = http_query_flag(r, "dry_run");
     sup_import_report rep;
-    int rc = supervision_import(r->db, &r->principal, dir, r->body, r->body_len, dry, &rep, &err);
+    int rc = fn(r->db, &r->principal, r->body, r->body_len, dry, ctx, &rep, &err);
     if (rc && rep.nerrors)
         import_problem(w, r, &err, &rep);
     else if (rc)
@@ -110,14 +95,23 @@ static void do_import(http_req *r, http_resp *w, sup_dir dir)
     supervision_import_report_free(&rep);
 }
 
+/* sup_import_fn of a directory; ctx points to its sup_dir. */
+static int dir_import(store_conn *c, const http_principal *actor, const char *data, size_t len,
+                      bool dry_run, void *ctx, sup_import_report *rep, nqi_error *err)
+{
+    return supervision_import(c, actor, *(const sup_dir *)ctx, data, len, dry_run, rep, err);
+}
+
 static void h_entities_import(http_req *r, http_resp *w)
 {
-    do_import(r, w, SUP_ENTITIES);
+    sup_dir d = SUP_ENTITIES;
+    sup_http_import(r, w, dir_import, &d);
 }
 
 static void h_inspectors_import(http_req *r, http_resp *w)
 {
-    do_import(r, w, SUP_INSPECTORS);
+    sup_dir d = SUP_INSPECTORS;
+    sup_http_import(r, w, dir_import, &d);
 }
 
 static const char *qget(void *ctx, const char *name)

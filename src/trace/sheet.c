@@ -1,20 +1,16 @@
 /*
  * sheet.c — tables of the trace module as files: CSV (UTF-8 with a BOM so
  * Excel reads the Chinese; formula-guarded by core/csv) and .xlsx
- * (libxlsxwriter, constant-memory mode, written to a temporary file and
- * read back): bold coloured header, frozen first row, an autofilter so the
- * sheet is sortable (what FSMA 204 asks of the spreadsheet).
+ * (core/xlsx): bold coloured header, frozen first row, column widths from
+ * the content, an autofilter so the sheet is sortable (what FSMA 204 asks
+ * of the spreadsheet).
  */
-#define _GNU_SOURCE
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <xlsxwriter.h>
 
 #include "core/csv.h"
 #include "core/util.h"
+#include "core/xlsx.h"
 #include "trace/query.h"
 
 static char *cell_text(const json_t *v)
@@ -32,123 +28,75 @@ static char *cell_text(const json_t *v)
     return xstrdup("");
 }
 
+/* Cell k of a row (a JSON array) as CSV text. */
+static char *row_cell(const void *row, size_t k)
+{
+    return cell_text(json_array_get(row, k));
+}
+
 static int csv_out(const char *const *heads, int ncols, const json_t *rows, char **out,
                    size_t *len)
 {
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "\xEF\xBB\xBF");
-    for (int k = 0; k < ncols; k++) {
-        if (k)
-            buf_puts(&b, ",");
-        csv_write_field(&b, heads[k]);
-    }
-    buf_puts(&b, "\r\n");
+    csv_write_head(&b, heads, (size_t)ncols);
     size_t i;
     const json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        for (int k = 0; k < ncols; k++) {
-            char *s = cell_text(json_array_get(row, (size_t)k));
-            if (k)
-                buf_puts(&b, ",");
-            csv_write_field(&b, s);
-            free(s);
-        }
-        buf_puts(&b, "\r\n");
-    }
+    json_array_foreach(rows, i, row) csv_write_record(&b, row, (size_t)ncols, row_cell);
     *len = b.len;
     *out = buf_steal(&b);
     return 0;
 }
 
 /* One worksheet: header, rows, widths from the content, filter, frozen. */
-static int add_sheet(lxw_workbook *wb, lxw_format *head, const char *title, const json_t *heads,
-                     const json_t *rows)
+static void add_sheet(xlsx_book *b, const char *title, const json_t *heads, const json_t *rows)
 {
-    char name[32];
-    snprintf(name, sizeof name, "%s", title);
-    utf8_truncate(name, 31);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    lxw_worksheet *ws = xlsx_sheet(b, title);
     if (!ws)
-        return -1;
+        return;
     size_t ncols = json_array_size(heads), i, k;
     const json_t *row, *v;
     double *width = xcalloc(ncols + 1, sizeof *width);
-    json_array_foreach(heads, k, v)
-    {
-        width[k] = 4 + (double)strlen(json_string_value(v)) * 0.7;
-        worksheet_write_string(ws, 0, (lxw_col_t)k, json_string_value(v), head);
-    }
+    json_array_foreach(heads, k, v) width[k] = 4 + (double)strlen(json_string_value(v)) * 0.7;
+    xlsx_row(b, ws, 0, heads, ncols, xlsx_banner(b));
     json_array_foreach(rows, i, row)
     {
+        xlsx_row(b, ws, (lxw_row_t)(i + 1), row, ncols, NULL);
         json_array_foreach(row, k, v)
         {
             if (k >= ncols)
                 break;
-            if (json_is_number(v)) {
-                worksheet_write_number(ws, (lxw_row_t)(i + 1), (lxw_col_t)k, json_number_value(v),
-                                       NULL);
+            if (json_is_number(v))
                 continue;
-            }
             char *s = cell_text(v);
-            if (*s)
-                worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)k, s, NULL);
             double wl = 2 + (double)strlen(s) * 0.8;
             if (wl > width[k])
                 width[k] = wl > 60 ? 60 : wl;
             free(s);
         }
     }
-    for (k = 0; k < ncols; k++)
-        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, width[k], NULL);
+    xlsx_widths(ws, width, ncols);
     free(width);
     if (ncols)
         worksheet_autofilter(ws, 0, 0, (lxw_row_t)json_array_size(rows), (lxw_col_t)(ncols - 1));
     worksheet_freeze_panes(ws, 1, 0);
-    return 0;
 }
 
 int trace_workbook(const json_t *sheets, char **out, size_t *len, nqi_error *err)
 {
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    char *path = xasprintf("%s/nqi-trace-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        free(path);
-        return nqi_error_set(err, NQI_EIO, "export: cannot create a temporary file");
-    }
-    close(fd);
+    xlsx_book b;
     /* not constant-memory: the autofilter and column widths come after the rows */
-    lxw_workbook_options opt = {.tmpdir = (char *)dir};
-    lxw_workbook *wb = workbook_new_opt(path, &opt);
-    int rc = 0;
-    if (!wb) {
-        rc = nqi_error_set(err, NQI_EIO, "export: cannot create the workbook");
-        goto out;
-    }
-    lxw_format *head = workbook_add_format(wb);
-    format_set_bold(head);
-    format_set_bg_color(head, 0x4472C4);
-    format_set_font_color(head, LXW_COLOR_WHITE);
+    int rc = xlsx_open(&b, false, err);
+    if (rc)
+        return rc;
     size_t i;
     const json_t *s;
     json_array_foreach(sheets, i, s)
     {
-        if (add_sheet(wb, head, json_string_value(json_object_get(s, "title")),
-                      json_object_get(s, "heads"), json_object_get(s, "rows")))
-            rc = nqi_error_set(err, NQI_EIO, "export: cannot add a worksheet");
+        add_sheet(&b, json_string_value(json_object_get(s, "title")), json_object_get(s, "heads"),
+                  json_object_get(s, "rows"));
     }
-    if (workbook_close(wb) != LXW_NO_ERROR && !rc)
-        rc = nqi_error_set(err, NQI_EIO, "export: cannot write the workbook");
-    if (!rc && file_read_all(path, 0, out, len))
-        rc = nqi_error_set(err, NQI_EIO, "export: cannot read the workbook back");
-out:
-    unlink(path);
-    free(path);
-    return rc;
+    return xlsx_finish(&b, out, len, err);
 }
 
 int trace_sheet(const char *title, const char *const *heads, int ncols, const json_t *rows,

@@ -21,47 +21,9 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-audit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
-    nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
-    return 0;
-}
-
-static void exec(fx *f, const char *sql)
-{
-    nqi_error err = {0};
-    if (store_exec(f->c, sql, NULL, 0, NULL, &err))
-        fail_msg("%s: %s", sql, err.message);
-}
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static http_principal actor(void)
 {
@@ -188,7 +150,7 @@ static void test_tamper_action(void **state)
     int64_t n;
     char msg[512];
     add_records(f, 20);
-    exec(f, "UPDATE audit_log SET action = 'standard.delete' WHERE id = 17");
+    test_db_exec(f, "UPDATE audit_log SET action = 'standard.delete' WHERE id = 17");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_string_equal(msg, "audit record 17: hash mismatch (row changed)");
     assert_int_equal(n, 16);
@@ -200,7 +162,7 @@ static void test_tamper_after_json(void **state)
     int64_t n;
     char msg[512];
     add_records(f, 5);
-    exec(f, "UPDATE audit_log SET after_json = '{\"version\":99}' WHERE id = 2");
+    test_db_exec(f, "UPDATE audit_log SET after_json = '{\"version\":99}' WHERE id = 2");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_non_null(strstr(msg, "audit record 2:"));
 }
@@ -212,7 +174,8 @@ static void test_rehashed_row_breaks_link(void **state)
     char msg[512];
     add_records(f, 5);
     /* Even a forger who rewrites a row's own hash breaks the next link. */
-    exec(f, "UPDATE audit_log SET hash = (SELECT hash FROM audit_log WHERE id = 1) WHERE id = 3");
+    test_db_exec(
+        f, "UPDATE audit_log SET hash = (SELECT hash FROM audit_log WHERE id = 1) WHERE id = 3");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_non_null(strstr(msg, "audit record 3"));
 }
@@ -223,7 +186,7 @@ static void test_delete_middle(void **state)
     int64_t n;
     char msg[512];
     add_records(f, 20);
-    exec(f, "DELETE FROM audit_log WHERE id = 18");
+    test_db_exec(f, "DELETE FROM audit_log WHERE id = 18");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_string_equal(msg, "audit record 18 missing (chain broken)");
 }
@@ -234,11 +197,11 @@ static void test_delete_last(void **state)
     int64_t n;
     char msg[512];
     add_records(f, 20);
-    exec(f, "DELETE FROM audit_log WHERE id >= 19");
+    test_db_exec(f, "DELETE FROM audit_log WHERE id >= 19");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_non_null(strstr(msg, "audit record 19 missing"));
     /* Cutting the head as well is noticed too. */
-    exec(f, "DELETE FROM audit_head");
+    test_db_exec(f, "DELETE FROM audit_head");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_non_null(strstr(msg, "audit head missing"));
 }
@@ -249,7 +212,7 @@ static void test_head_tampered(void **state)
     int64_t n;
     char msg[512];
     add_records(f, 3);
-    exec(f, "UPDATE audit_head SET count = 2");
+    test_db_exec(f, "UPDATE audit_head SET count = 2");
     assert_int_equal(verify(f, &n, msg, sizeof msg), NQI_ECONFLICT);
     assert_non_null(strstr(msg, "audit head"));
 }
@@ -261,8 +224,8 @@ static void test_seeded_head(void **state)
     fx *f = *state;
     int64_t n = -1;
     char msg[512];
-    exec(f, "INSERT INTO audit_head (id, last_id, last_hash, count) VALUES (1, 0, "
-            "'0000000000000000000000000000000000000000000000000000000000000000', 0)");
+    test_db_exec(f, "INSERT INTO audit_head (id, last_id, last_hash, count) VALUES (1, 0, "
+                    "'0000000000000000000000000000000000000000000000000000000000000000', 0)");
     assert_int_equal(verify(f, &n, msg, sizeof msg), 0);
     assert_int_equal(n, 0);
     add_records(f, 2);
@@ -272,13 +235,9 @@ static void test_seeded_head(void **state)
 
 /* ---- PostgreSQL (NQI_TEST_PG_URL): verify under concurrent writes ---- */
 
-typedef struct pg_fx {
-    store *st;
-} pg_fx;
-
 static void *one_write(void *arg)
 {
-    pg_fx *g = arg;
+    test_db *g = arg;
     nqi_error err = {0};
     store_conn *c = store_conn_thread(g->st, &err);
     http_principal p = actor();
@@ -298,12 +257,10 @@ static void test_pg_read_snapshot(void **state)
     const char *url = getenv("NQI_TEST_PG_URL");
     if (!url || !*url)
         skip();
-    pg_fx g = {0};
+    test_db g;
+    test_db_open_any(&g, "audit"); /* NQI_TEST_PG_URL is set: PostgreSQL */
+    store_conn *c = g.c;
     nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &g.st, &err), 0);
-    assert_int_equal(store_migrate(g.st, &applied, &err), 0);
-    store_conn *c = store_conn_thread(g.st, &err);
     pthread_t t;
     pthread_create(&t, NULL, one_write, &g); /* the log is not empty */
     pthread_join(t, NULL);
@@ -323,22 +280,24 @@ static void test_pg_read_snapshot(void **state)
     nqi_error_clear(&err);
     assert_int_equal(audit_verify(c, &n, &err), 0);
     assert_true(n >= 2);
-    store_close(g.st);
+    test_db_close(&g);
 }
 
 int main(void)
 {
     setenv("NQI_PWHASH_FAST", "1", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_canonical_hash, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_ok_and_rollback, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tamper_action, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tamper_after_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rehashed_row_breaks_link, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_middle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_head_tampered, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seeded_head, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_canonical_hash, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_ok_and_rollback, test_db_setup,
+                                        test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_action, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_after_json, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_rehashed_row_breaks_link, test_db_setup,
+                                        test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_delete_middle, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_delete_last, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_head_tampered, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_seeded_head, test_db_setup, test_db_teardown),
         cmocka_unit_test(test_pg_read_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,10 +25,11 @@
 #include "core/auth.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "fixture.h"
 
-static char dir[256];
-static store *st;
-static store_conn *conn;
+static test_db db;
+static store *st;        /* db.st */
+static store_conn *conn; /* db.c */
 static nqi_app app;
 static http_server *srv;
 static int port;
@@ -228,35 +229,14 @@ typedef struct resp {
 
 static const char *hdr(const resp *r, const char *name, char *out, size_t n)
 {
-    size_t nl = strlen(name);
-    for (const char *p = strstr(r->head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
-        const char *line = p + 2;
-        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
-            const char *v = line + nl + 1;
-            while (*v == ' ')
-                v++;
-            const char *e = strstr(v, "\r\n");
-            size_t l = e ? (size_t)(e - v) : strlen(v);
-            if (l >= n)
-                l = n - 1;
-            memcpy(out, v, l);
-            out[l] = 0;
-            return out;
-        }
-    }
-    return NULL;
+    return test_http_header(r->head, name, out, n);
 }
 
 /* One request per connection: method, path, extra headers, JSON body. */
 static void call(resp *r, const char *method, const char *path, const char *headers,
                  const char *body)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    int fd = test_http_connect(port, 10);
     char *raw = xasprintf("%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s"
                           "Content-Length: %zu\r\n\r\n%s",
                           method, path, headers ? headers : "",
@@ -653,16 +633,10 @@ static void test_login_limit_keys(void **state)
 static int setup(void **state)
 {
     setenv("NQI_PWHASH_FAST", "1", 1);
-    snprintf(dir, sizeof dir, "/tmp/nqi-auth-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char *url = xasprintf("sqlite:%s/t.db", dir);
+    test_db_open(&db, "auth");
+    st = db.st;
+    conn = db.c;
     nqi_error err = {0};
-    int applied = 0;
-    assert_int_equal(store_open(url, &st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(st, &applied, &err), 0);
-    conn = store_conn_thread(st, &err);
-    assert_non_null(conn);
     http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2, .conn_limit = 32,
                        .conn_timeout_s = 10, .body_limit = 65536};
     app.st = st;
@@ -680,10 +654,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     http_server_stop(srv);
-    store_close(st);
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    test_db_close(&db);
     return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "supervision/credit_code.h"
 #include "supervision/credit_impl.h"
 #include "supervision/supervision.h"
@@ -244,9 +245,7 @@ static void test_rules_validation(void **state)
 /* ---------------------------------------------------------------- database */
 
 typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
+    test_db db;
     http_principal p;
     char food[19], other[19];
 } fx;
@@ -254,16 +253,8 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
-    const char *tmp = getenv("NQI_TEST_TMP");
-    snprintf(f->dir, sizeof f->dir, "%s/nqi-credit-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
+    test_db_open(&f->db, "credit");
     nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
     auth_cli_principal(&f->p);
     snprintf(f->food, 19, "91350102MA%07d", 3001);
     f->food[17] = credit_code_check_char(f->food);
@@ -274,9 +265,8 @@ static int setup(void **state)
                           "%s,福州榕城机械有限公司,工业产品,350102,2010-05-01,存续\n",
                           f->food, f->other);
     sup_import_report rep;
-    assert_int_equal(supervision_import(f->c, &f->p, SUP_ENTITIES, csv, strlen(csv), false, &rep,
-                                        &err),
-                     0);
+    assert_int_equal(
+        supervision_import(f->db.c, &f->p, SUP_ENTITIES, csv, strlen(csv), false, &rep, &err), 0);
     supervision_import_report_free(&rep);
     free(csv);
     *state = f;
@@ -286,11 +276,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    if (system(cmd)) {
-    }
-    free(cmd);
+    test_db_close(&f->db);
     free(f);
     return 0;
 }
@@ -299,8 +285,9 @@ static char *class_of(fx *f, const char *code)
 {
     char *cls = NULL;
     nqi_error err = {0};
-    assert_int_equal(store_query_text(f->c, "SELECT credit_class FROM entities WHERE "
-                                            "credit_code = ?",
+    assert_int_equal(store_query_text(f->db.c,
+                                      "SELECT credit_class FROM entities WHERE "
+                                      "credit_code = ?",
                                       (store_val[]){SV_TEXT(code)}, 1, &cls, &err),
                      0);
     return cls;
@@ -314,7 +301,7 @@ static int64_t penalty(fx *f, const char *code, const char *no, const char *kind
                            no, "kind", kind, "amount_yuan", (json_int_t)amount, "decided_on",
                            decided, "legal_basis", "《中华人民共和国产品质量法》第四十九条"),
            *out = NULL;
-    assert_int_equal(credit_penalty_create(f->c, &f->p, in, today, &out, &err), 0);
+    assert_int_equal(credit_penalty_create(f->db.c, &f->p, in, today, &out, &err), 0);
     int64_t id = json_integer_value(json_object_get(out, "id"));
     json_decref(in);
     json_decref(out);
@@ -326,7 +313,7 @@ static int repair(fx *f, const char *kind, int64_t id, const char *today, nqi_er
     json_t *in = json_pack("{s:s, s:I, s:s, s:s}", "target_kind", kind, "target_id",
                            (json_int_t)id, "reason", "已整改", "pledge", "守法经营承诺"),
            *out = NULL;
-    int rc = credit_repair_create(f->c, &f->p, in, today, &out, err);
+    int rc = credit_repair_create(f->db.c, &f->p, in, today, &out, err);
     json_decref(in);
     json_decref(out);
     return rc;
@@ -340,7 +327,7 @@ static void test_penalties_and_repair_dates(void **state)
     int64_t p1 = penalty(f, f->other, "榕市监罚〔2024〕1号", "fine", 50000, "2024-08-31",
                          "2025-03-01");
     json_t *pj = NULL;
-    assert_int_equal(credit_penalty_get(f->c, p1, &pj, &err), 0);
+    assert_int_equal(credit_penalty_get(f->db.c, p1, &pj, &err), 0);
     assert_string_equal(json_string_value(json_object_get(pj, "severity")), "high");
     assert_string_equal(json_string_value(json_object_get(pj, "publicity_until")), "2027-08-31");
     json_decref(pj);
@@ -362,7 +349,7 @@ static void test_penalties_and_repair_dates(void **state)
     /* a warning is "low": 3 months of publicity, not repaired */
     int64_t p3 = penalty(f, f->food, "榕市监警〔2026〕3号", "warning", 0, "2026-10-31",
                          "2026-11-01");
-    assert_int_equal(credit_penalty_get(f->c, p3, &pj, &err), 0);
+    assert_int_equal(credit_penalty_get(f->db.c, p3, &pj, &err), 0);
     assert_string_equal(json_string_value(json_object_get(pj, "publicity_until")), "2027-01-31");
     json_decref(pj);
     nqi_error_clear(&err);
@@ -371,21 +358,21 @@ static void test_penalties_and_repair_dates(void **state)
     /* approve the first: fact withdrawn, publicity ended, public list no longer shows it */
     json_t *in = json_pack("{s:s}", "decision", "approve"), *out = NULL;
     nqi_error_clear(&err);
-    assert_int_equal(credit_repair_decide(f->c, &f->p, 1, in, "2025-03-05", &out, &err), 0);
+    assert_int_equal(credit_repair_decide(f->db.c, &f->p, 1, in, "2025-03-05", &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "approved");
     json_decref(out);
-    assert_int_equal(credit_repair_decide(f->c, &f->p, 1, in, "2025-03-05", &out, &err),
+    assert_int_equal(credit_repair_decide(f->db.c, &f->p, 1, in, "2025-03-05", &out, &err),
                      NQI_ECONFLICT);
     json_decref(in);
     int64_t standing = -1;
-    assert_int_equal(store_query_int(f->c,
+    assert_int_equal(store_query_int(f->db.c,
                                      "SELECT COUNT(*) FROM credit_facts WHERE ref = ? AND "
                                      "withdrawn_at IS NULL",
                                      (store_val[]){SV_TEXT("1")}, 1, &standing, &err),
                      0);
     assert_int_equal(standing, 0);
     credit_penalty_query q = {.credit_code = f->other, .limit = 10};
-    assert_int_equal(credit_penalty_search(f->c, &q, "2026-11-24", &out, &err), 0);
+    assert_int_equal(credit_penalty_search(f->db.c, &q, "2026-11-24", &out, &err), 0);
     assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
     json_decref(out);
 }
@@ -397,7 +384,7 @@ static json_t *enter(fx *f, credit_list l, const char *code, const char *on, con
                            "未按规定公示年度报告", "entered_on", on, "legal_basis",
                            "《企业信息公示暂行条例》", "decision_no", "榕市监列〔2023〕1号"),
            *out = NULL;
-    assert_int_equal(credit_list_enter(f->c, &f->p, l, in, today, &out, &err), 0);
+    assert_int_equal(credit_list_enter(f->db.c, &f->p, l, in, today, &out, &err), 0);
     json_decref(in);
     return out;
 }
@@ -418,32 +405,32 @@ static void test_lists_dates_and_sweep(void **state)
     json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "credit_code", f->food, "grounds", "x",
                            "entered_on", "2024-03-01", "legal_basis", "b", "decision_no", "n"),
            *out = NULL;
-    assert_int_equal(credit_list_enter(f->c, &f->p, CREDIT_SERIOUS, in, "2024-03-02", &out, &err),
-                     NQI_ECONFLICT);
+    assert_int_equal(
+        credit_list_enter(f->db.c, &f->p, CREDIT_SERIOUS, in, "2024-03-02", &out, &err),
+        NQI_ECONFLICT);
     json_decref(in);
     /* early removal: from 2025-03-01 (1 year after a leap-day entry), with a pledge */
     in = json_pack("{s:s, s:s, s:s}", "reason", "early", "removed_on", "2025-02-28", "pledge",
                    "承诺");
     nqi_error_clear(&err);
-    assert_int_equal(credit_list_remove(f->c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out,
-                                        &err),
-                     NQI_EINVAL);
+    assert_int_equal(
+        credit_list_remove(f->db.c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out, &err),
+        NQI_EINVAL);
     assert_string_equal(err.fields[0].field, "removed_on");
     assert_non_null(strstr(err.fields[0].message, "2025-03-01"));
     json_decref(in);
     in = json_pack("{s:s, s:s}", "reason", "early", "removed_on", "2025-03-01");
     nqi_error_clear(&err);
-    assert_int_equal(credit_list_remove(f->c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out,
-                                        &err),
-                     NQI_EINVAL);
+    assert_int_equal(
+        credit_list_remove(f->db.c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out, &err),
+        NQI_EINVAL);
     assert_string_equal(err.fields[0].field, "pledge");
     json_decref(in);
     in = json_pack("{s:s, s:s, s:s}", "reason", "early", "removed_on", "2025-03-01", "pledge",
                    "承诺");
     nqi_error_clear(&err);
-    assert_int_equal(credit_list_remove(f->c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out,
-                                        &err),
-                     0);
+    assert_int_equal(
+        credit_list_remove(f->db.c, &f->p, CREDIT_SERIOUS, sid, in, "2025-03-05", &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "removed");
     json_decref(out);
     json_decref(in);
@@ -454,29 +441,29 @@ static void test_lists_dates_and_sweep(void **state)
     json_t *a1 = enter(f, CREDIT_ABNORMAL, f->other, "2023-11-23", "2023-11-30");
     json_t *s2 = enter(f, CREDIT_SERIOUS, f->food, "2023-11-20", "2023-11-30");
     int64_t ended = 0;
-    assert_int_equal(credit_lists_sweep(f->c, &f->p, "2026-11-24", &ended, &err), 0);
+    assert_int_equal(credit_lists_sweep(f->db.c, &f->p, "2026-11-24", &ended, &err), 0);
     assert_int_equal(ended, 2);
     json_t *g = NULL;
-    assert_int_equal(credit_list_get(f->c, CREDIT_SERIOUS,
+    assert_int_equal(credit_list_get(f->db.c, CREDIT_SERIOUS,
                                      json_integer_value(json_object_get(s2, "id")), &g, &err),
                      0);
     assert_string_equal(json_string_value(json_object_get(g, "removed_on")), "2026-11-21");
     assert_string_equal(json_string_value(json_object_get(g, "removal_reason")), "expired");
     json_decref(g);
-    assert_int_equal(credit_list_get(f->c, CREDIT_ABNORMAL,
+    assert_int_equal(credit_list_get(f->db.c, CREDIT_ABNORMAL,
                                      json_integer_value(json_object_get(a1, "id")), &g, &err),
                      0);
     assert_string_equal(json_string_value(json_object_get(g, "removal_reason")), "moved");
     assert_string_equal(json_string_value(json_object_get(g, "removed_on")), "2026-11-24");
     json_decref(g);
     int64_t moved = 0;
-    assert_int_equal(store_query_int(f->c,
-                                     "SELECT COUNT(*) FROM credit_list_entries WHERE list = "
-                                     "'serious' AND moved_from = ? AND entered_on = '2026-11-24'",
-                                     (store_val[]){SV_INT(json_integer_value(
-                                         json_object_get(a1, "id")))},
-                                     1, &moved, &err),
-                     0);
+    assert_int_equal(
+        store_query_int(f->db.c,
+                        "SELECT COUNT(*) FROM credit_list_entries WHERE list = "
+                        "'serious' AND moved_from = ? AND entered_on = '2026-11-24'",
+                        (store_val[]){SV_INT(json_integer_value(json_object_get(a1, "id")))}, 1,
+                        &moved, &err),
+        0);
     assert_int_equal(moved, 1);
     cls = class_of(f, f->other);
     assert_string_equal(cls, "D");
@@ -486,7 +473,7 @@ static void test_lists_dates_and_sweep(void **state)
     /* an abnormal entry one day younger is not moved yet */
     nqi_error_clear(&err);
     json_t *a2 = enter(f, CREDIT_ABNORMAL, f->food, "2023-11-24", "2023-11-30");
-    assert_int_equal(credit_lists_sweep(f->c, &f->p, "2026-11-24", &ended, &err), 0);
+    assert_int_equal(credit_lists_sweep(f->db.c, &f->p, "2026-11-24", &ended, &err), 0);
     assert_int_equal(ended, 0);
     json_decref(a2);
 }
@@ -496,14 +483,14 @@ static void test_restrictions_and_classify_all(void **state)
     fx *f = *state;
     nqi_error err = {0};
     json_t *r = NULL;
-    assert_int_equal(credit_restrictions(f->c, f->food, "award", &r, &err), 0);
+    assert_int_equal(credit_restrictions(f->db.c, f->food, "award", &r, &err), 0);
     assert_false(json_is_true(json_object_get(r, "restricted")));
     json_decref(r);
     json_t *s = enter(f, CREDIT_SERIOUS, f->food, "2026-06-01", "2026-06-02");
     json_decref(s);
     const char *purposes[] = {"award", "front_runner", "procurement", "subsidy", "honour"};
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(credit_restrictions(f->c, f->food, purposes[i], &r, &err), 0);
+        assert_int_equal(credit_restrictions(f->db.c, f->food, purposes[i], &r, &err), 0);
         assert_true(json_is_true(json_object_get(r, "restricted")));
         json_t *first = json_array_get(json_object_get(r, "restrictions"), 0);
         assert_string_equal(json_string_value(json_object_get(first, "until")), "2029-06-01");
@@ -511,20 +498,19 @@ static void test_restrictions_and_classify_all(void **state)
                                "严重违法失信名单管理办法"));
         json_decref(r);
     }
-    assert_int_equal(credit_restrictions(f->c, f->food, "lottery", &r, &err), NQI_EINVAL);
+    assert_int_equal(credit_restrictions(f->db.c, f->food, "lottery", &r, &err), NQI_EINVAL);
     assert_string_equal(err.fields[0].field, "purpose");
     nqi_error_clear(&err);
     /* unknown but valid code: not restricted, known false */
-    assert_int_equal(credit_restrictions(f->c, "91110000802100433B", "award", &r, &err), 0);
+    assert_int_equal(credit_restrictions(f->db.c, "91110000802100433B", "award", &r, &err), 0);
     assert_false(json_is_true(json_object_get(r, "known")));
     json_decref(r);
 
     /* full run: both classified with the active version; the explanation is stored */
-    assert_int_equal(store_exec(f->c, "UPDATE entities SET credit_class = 'A'", NULL, 0, NULL,
-                                &err),
-                     0);
+    assert_int_equal(
+        store_exec(f->db.c, "UPDATE entities SET credit_class = 'A'", NULL, 0, NULL, &err), 0);
     json_t *run = NULL;
-    assert_int_equal(credit_classify_all(f->c, &f->p, "cli", "2026-11-24", NULL, &run, &err), 0);
+    assert_int_equal(credit_classify_all(f->db.c, &f->p, "cli", "2026-11-24", NULL, &run, &err), 0);
     assert_int_equal(json_integer_value(json_object_get(run, "entities")), 2);
     assert_int_equal(json_integer_value(json_object_get(run, "changed")), 2);
     json_decref(run);
@@ -535,18 +521,17 @@ static void test_restrictions_and_classify_all(void **state)
     assert_string_equal(cls, "B"); /* 70 + 10 (16 years) */
     free(cls);
     json_t *page = NULL;
-    assert_int_equal(credit_page(f->c, f->other, true, "2026-11-24", &page, &err), 0);
+    assert_int_equal(credit_page(f->db.c, f->other, true, "2026-11-24", &page, &err), 0);
     assert_int_equal(json_integer_value(json_object_get(page, "score")), 80);
     assert_int_equal(json_integer_value(json_object_get(page, "rule_version")), 1);
     json_decref(page);
     /* a nightly claim is once per day */
-    assert_int_equal(credit_classify_all(f->c, &f->p, "nightly", "2026-11-24", "2026-11-24", &run,
-                                         &err),
-                     0);
+    assert_int_equal(
+        credit_classify_all(f->db.c, &f->p, "nightly", "2026-11-24", "2026-11-24", &run, &err), 0);
     json_decref(run);
-    assert_int_equal(credit_classify_all(f->c, &f->p, "nightly", "2026-11-24", "2026-11-24", &run,
-                                         &err),
-                     NQI_ECONFLICT);
+    assert_int_equal(
+        credit_classify_all(f->db.c, &f->p, "nightly", "2026-11-24", "2026-11-24", &run, &err),
+        NQI_ECONFLICT);
 }
 
 static void test_rule_versions(void **state)
@@ -556,30 +541,30 @@ static void test_rule_versions(void **state)
     json_t *rules = rules_v1();
     json_object_set_new(rules, "base", json_integer(90)); /* everyone A unless listed */
     json_t *in = json_pack("{s:o, s:s}", "rules", rules, "note", "试行"), *out = NULL;
-    assert_int_equal(credit_rules_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(credit_rules_create(f->db.c, &f->p, in, &out, &err), 0);
     assert_int_equal(json_integer_value(json_object_get(out, "version")), 2);
     assert_true(json_is_true(json_object_get(out, "active")));
     json_decref(out);
     json_decref(in);
     json_t *run = NULL;
-    assert_int_equal(credit_classify_all(f->c, &f->p, "cli", "2026-11-24", NULL, &run, &err), 0);
+    assert_int_equal(credit_classify_all(f->db.c, &f->p, "cli", "2026-11-24", NULL, &run, &err), 0);
     assert_int_equal(json_integer_value(json_object_get(run, "rule_version")), 2);
     json_decref(run);
     char *cls = class_of(f, f->other);
     assert_string_equal(cls, "A");
     free(cls);
-    assert_int_equal(credit_rules_activate(f->c, &f->p, 1, &out, &err), 0);
+    assert_int_equal(credit_rules_activate(f->db.c, &f->p, 1, &out, &err), 0);
     json_decref(out);
-    assert_int_equal(credit_rules_activate(f->c, &f->p, 9, &out, &err), NQI_ENOTFOUND);
+    assert_int_equal(credit_rules_activate(f->db.c, &f->p, 9, &out, &err), NQI_ENOTFOUND);
     json_t *list = NULL;
-    assert_int_equal(credit_rules_list(f->c, &list, &err), 0);
+    assert_int_equal(credit_rules_list(f->db.c, &list, &err), 0);
     assert_int_equal(json_array_size(json_object_get(list, "items")), 2);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(list, "active"),
                                                         "version")),
                      1);
     json_decref(list);
     int64_t audits = 0;
-    assert_int_equal(store_query_int(f->c,
+    assert_int_equal(store_query_int(f->db.c,
                                      "SELECT COUNT(*) FROM audit_log WHERE action LIKE "
                                      "'credit.rules.%'",
                                      NULL, 0, &audits, &err),

@@ -81,12 +81,44 @@ static void test_write_field(void **state)
     buf_free(&b);
 }
 
+/* csv_write_record's cells: the strings of a NULL-terminated array (strdup'd,
+ * as a cell function must return malloc'd text). */
+static char *array_cell(const void *row, size_t k)
+{
+    return xstrdup(((const char *const *)row)[k]);
+}
+
+static void test_write_head_and_record(void **state)
+{
+    static const char *const heads[] = {"标准号", "标准名称", "状态"};
+    static const char *const row[] = {"GB/T 19580-2012", "卓越绩效评价准则, 第1部分", "+现行"};
+    buf b;
+    buf_init(&b, 0);
+    csv_write_head(&b, heads, 3);
+    csv_write_record(&b, row, 3, array_cell);
+    /* BOM, CRLF records, quoting and the formula guard of csv_write_field */
+    assert_string_equal(b.data, "\xEF\xBB\xBF标准号,标准名称,状态\r\n"
+                                "GB/T 19580-2012,\"卓越绩效评价准则, 第1部分\",\"'+现行\"\r\n");
+    size_t pos = 3, fl[MAXF];
+    char *f[MAXF];
+    int nf;
+    assert_int_equal(csv_record(b.data, b.len, &pos, f, fl, MAXF, &nf), 0);
+    assert_int_equal(nf, 3);
+    field_is(f, fl, 0, "标准号");
+    assert_int_equal(csv_record(b.data, b.len, &pos, f, fl, MAXF, &nf), 0);
+    assert_int_equal(nf, 3);
+    field_is(f, fl, 1, "卓越绩效评价准则, 第1部分");
+    assert_int_equal(csv_record(b.data, b.len, &pos, f, fl, MAXF, &nf), 1); /* end */
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quoting_and_lines),
         cmocka_unit_test(test_ragged_and_broken),
         cmocka_unit_test(test_write_field),
+        cmocka_unit_test(test_write_head_and_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 
 #include "core/http.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "trace/epcis.h"
 
 #define DATA "tests/unit/data/epcis/"
@@ -367,49 +368,7 @@ static void test_document_errors(void **state)
 
 /* ---- capture jobs against SQLite ---------------------------------------- */
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-epcis-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
-    nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    if (store_migrate(f->st, &applied, &err))
-        fail_msg("migrate: %s", err.message);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
-    return 0;
-}
-
-static int64_t count(fx *f, const char *sql)
-{
-    int64_t n = -1;
-    nqi_error err = {0};
-    if (store_query_int(f->c, sql, NULL, 0, &n, &err))
-        fail_msg("%s: %s", sql, err.message);
-    return n;
-}
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static json_t *capture(fx *f, const char *text, epcis_format fmt, bool proceed, int64_t *job)
 {
@@ -440,18 +399,19 @@ static void test_capture_rollback_and_proceed(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "status")), "success");
     assert_int_equal(json_integer_value(json_object_get(j, "captured")), 13);
     json_decref(j);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 13);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events"), 13);
     /* identifiers by role: 4 children, parent, 2 sources/4 destinations … */
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE role = 'child'"), 9);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE role = "
-                              "'destination:location' AND ident = "
-                              "'https://id.gs1.org/414/4012345000122'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE role = 'child'"),
+                     9);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE role = "
+                                    "'destination:location' AND ident = "
+                                    "'https://id.gs1.org/414/4012345000122'"),
                      2);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE is_class = 1 AND "
-                              "quantity = 2030 AND uom = 'KGM'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_event_ids WHERE is_class = 1 AND "
+                                    "quantity = 2030 AND uom = 'KGM'"),
                      1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events WHERE owner_org = "
-                              "'91110000802100433B' AND capture_job IS NOT NULL"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events WHERE owner_org = "
+                                    "'91110000802100433B' AND capture_job IS NOT NULL"),
                      13);
     /* the same document again (JSON or XML): every event is a duplicate;
      * rollback stores nothing and names the indexes */
@@ -464,13 +424,13 @@ static void test_capture_rollback_and_proceed(void **state)
                         "epcisBody/eventList/0/eventID");
     assert_non_null(strstr(json_string_value(json_object_get(e0, "detail")), "already captured"));
     json_decref(j);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 13);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events"), 13);
     /* a new event plus an invalid one: rollback stores neither … */
     char *mixed =
         doc1(EV("\"action\":\"MOVE\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"]"));
     j = capture(f, mixed, EPCIS_JSON, false, &job);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 13);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events"), 13);
     json_decref(j);
     /* … proceed stores the valid one and reports the other */
     j = capture(f, mixed, EPCIS_JSON, true, &job);
@@ -478,9 +438,10 @@ static void test_capture_rollback_and_proceed(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "captured")), 1);
     assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
     json_decref(j);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 14);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events"), 14);
     /* every job left an audit record */
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'epcis.capture'"), 4);
+    assert_int_equal(
+        test_db_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'epcis.capture'"), 4);
     free(mixed);
     free(xml);
     free(text);
@@ -504,11 +465,11 @@ static void test_error_declaration_marks_event(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "status")), "success");
     json_decref(j);
     /* one event, now declared erroneous (no second row) */
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events"), 1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_events WHERE error_reason = "
-                              "'did_not_occur' AND error_declared_at IS NOT NULL"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events"), 1);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_events WHERE error_reason = "
+                                    "'did_not_occur' AND error_declared_at IS NOT NULL"),
                      1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_event_ids"), 1);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM epcis_event_ids"), 1);
     /* declaring it twice is a conflict */
     j = capture(f, decl, EPCIS_JSON, false, &job);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "failed");
@@ -530,8 +491,8 @@ static void test_recover_interrupted(void **state)
     int64_t marked = -1;
     assert_int_equal(epcis_capture_recover(f->c, now_ms(), &marked, &err), 0);
     assert_int_equal(marked, 1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM epcis_capture_jobs WHERE status = 'running'"),
-                     0);
+    assert_int_equal(
+        test_db_int(f, "SELECT COUNT(*) FROM epcis_capture_jobs WHERE status = 'running'"), 0);
     json_t *list;
     assert_int_equal(epcis_capture_job_list(f->c, NULL, 10, 0, &list, &err), 0);
     json_t *e = json_array_get(
@@ -552,9 +513,11 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_document_errors),
-        cmocka_unit_test_setup_teardown(test_capture_rollback_and_proceed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_error_declaration_marks_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_recover_interrupted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_capture_rollback_and_proceed, test_db_setup,
+                                        test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_error_declaration_marks_event, test_db_setup,
+                                        test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_recover_interrupted, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

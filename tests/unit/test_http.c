@@ -25,11 +25,13 @@
 #include "core/http.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "fixture.h"
 
 static http_server *srv;
 static int port;
-static char root[256];    /* static dir */
-static char outside[256]; /* a secret file outside it */
+static char tmpdir[256];  /* holds both */
+static char root[300];    /* static dir */
+static char outside[300]; /* a secret file outside it */
 
 /* ---- tiny client ---- */
 
@@ -42,14 +44,7 @@ typedef struct resp {
 
 static int conn_open(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
+    return test_http_connect(port, 5);
 }
 
 static void send_all(int fd, const char *p, size_t n)
@@ -66,23 +61,7 @@ static void send_all(int fd, const char *p, size_t n)
 /* Case-insensitive header lookup in r->head; copies the value. */
 static const char *hdr(const resp *r, const char *name, char *out, size_t n)
 {
-    size_t nl = strlen(name);
-    for (const char *p = strstr(r->head, "\r\n"); p && p[2]; p = strstr(p + 2, "\r\n")) {
-        const char *line = p + 2;
-        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
-            const char *v = line + nl + 1;
-            while (*v == ' ')
-                v++;
-            const char *e = strstr(v, "\r\n");
-            size_t l = e ? (size_t)(e - v) : strlen(v);
-            if (l >= n)
-                l = n - 1;
-            memcpy(out, v, l);
-            out[l] = 0;
-            return out;
-        }
-    }
-    return NULL;
+    return test_http_header(r->head, name, out, n);
 }
 
 /* Read one response (headers, then Content-Length bytes unless head_only
@@ -307,11 +286,10 @@ static http_server *make_server(int threads)
 
 static int setup(void **state)
 {
-    char tmpl[] = "/tmp/nqi-http-XXXXXX";
-    assert_non_null(mkdtemp(tmpl));
-    snprintf(outside, sizeof outside, "%s/secret.txt", tmpl);
+    test_tmpdir(tmpdir, sizeof tmpdir, "http");
+    snprintf(outside, sizeof outside, "%s/secret.txt", tmpdir);
     write_file(outside, "TOP-SECRET\n");
-    snprintf(root, sizeof root, "%s/dist", tmpl);
+    snprintf(root, sizeof root, "%s/dist", tmpdir);
     mkdir(root, 0755);
     char p[512];
     snprintf(p, sizeof p, "%s/index.html", root);
@@ -335,9 +313,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     http_server_stop(srv);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strrchr(root, '/') - root), root);
-    assert_int_equal(system(cmd), 0);
+    test_tmpdir_remove(tmpdir);
     return 0;
 }
 
@@ -1099,8 +1075,8 @@ static void test_trusted_proxy(void **state)
 
 static void test_tx_left_open(void **state)
 {
-    char dir[] = "/tmp/nqi-http-tx-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "http-tx");
     char *url = xasprintf("sqlite:%s/t.db", dir);
     store *st = NULL;
     nqi_error err = {0};
@@ -1120,9 +1096,7 @@ static void test_tx_left_open(void **state)
     http_server_stop(s);
     store_close(st);
     port = saved;
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    test_tmpdir_remove(dir);
 }
 
 static void test_access_log_escaped(void **state)

@@ -21,6 +21,7 @@
 
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "supervision/credit_code.h"
 #include "supervision/inspection.h"
 
@@ -113,9 +114,7 @@ static void test_workday_add_pure(void **state)
 /* ---------------------------------------------------------------- store */
 
 typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
+    test_db db;
     http_principal p;
     int64_t item1, item2;
     char code0[19], code1[19];
@@ -128,19 +127,11 @@ static void code(int i, char out[19])
     out[18] = 0;
 }
 
-static int64_t count(fx *f, const char *sql)
-{
-    int64_t n = -1;
-    nqi_error err = {0};
-    assert_int_equal(store_query_int(f->c, sql, NULL, 0, &n, &err), 0);
-    return n;
-}
-
 static int64_t add_item(fx *f, const char *name)
 {
     nqi_error err = {0};
     json_t *in = json_pack("{s:s, s:s}", "name", name, "kind", "general"), *out = NULL;
-    assert_int_equal(supervision_item_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(supervision_item_create(f->db.c, &f->p, in, &out, &err), 0);
     int64_t id = json_integer_value(json_object_get(out, "id"));
     json_decref(in);
     json_decref(out);
@@ -150,16 +141,8 @@ static int64_t add_item(fx *f, const char *name)
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
-    const char *tmp = getenv("NQI_TEST_TMP");
-    snprintf(f->dir, sizeof f->dir, "%s/nqi-insp-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
+    test_db_open(&f->db, "insp");
     nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
     auth_cli_principal(&f->p);
     code(0, f->code0);
     code(1, f->code1);
@@ -167,7 +150,8 @@ static int setup(void **state)
                           "食品生产,350102\n%s,福州鼓楼榕城粮油有限公司,食品生产,350102\n",
                           f->code0, f->code1);
     sup_import_report rep;
-    assert_int_equal(supervision_import(f->c, &f->p, SUP_ENTITIES, csv, strlen(csv), false, &rep, &err), 0);
+    assert_int_equal(
+        supervision_import(f->db.c, &f->p, SUP_ENTITIES, csv, strlen(csv), false, &rep, &err), 0);
     supervision_import_report_free(&rep);
     free(csv);
     csv = xasprintf("id,name,department,region,fields,active,conflicts\n"
@@ -176,7 +160,8 @@ static int setup(void **state)
                     "I3,黄伟,鼓楼分局,350102,食品生产,1,\n"
                     "I4,郑丽,鼓楼分局,350102,食品生产,0,\n",
                     f->code0);
-    assert_int_equal(supervision_import(f->c, &f->p, SUP_INSPECTORS, csv, strlen(csv), false, &rep, &err), 0);
+    assert_int_equal(
+        supervision_import(f->db.c, &f->p, SUP_INSPECTORS, csv, strlen(csv), false, &rep, &err), 0);
     supervision_import_report_free(&rep);
     free(csv);
     f->item1 = add_item(f, "食品生产企业监督检查");
@@ -188,11 +173,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    if (system(cmd)) {
-    }
-    free(cmd);
+    test_db_close(&f->db);
     free(f);
     return 0;
 }
@@ -202,10 +183,11 @@ static void test_seeded_calendar(void **state)
 {
     fx *f = *state;
     nqi_error err = {0};
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM work_calendar"), 72);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM work_calendar WHERE kind = 'workday'"), 11);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM work_calendar"), 72);
+    assert_int_equal(
+        test_db_int(&f->db, "SELECT COUNT(*) FROM work_calendar WHERE kind = 'workday'"), 11);
     workday_cal cal;
-    assert_int_equal(calendar_load(f->c, &cal, &err), 0);
+    assert_int_equal(calendar_load(f->db.c, &cal, &err), 0);
     /* Spring Festival 2026 */
     assert_date(workday_add(&cal, D("2026-02-13"), 1), "2026-02-14");
     assert_date(workday_add(&cal, D("2026-02-13"), 2), "2026-02-24");
@@ -234,33 +216,41 @@ static void test_calendar_edits(void **state)
     nqi_error err = {0};
     json_t *out = NULL;
     /* a weekday cannot be an adjusted working day */
-    assert_int_equal(calendar_put(f->c, &f->p, "2027-02-03", "workday", "x", &out, &err), NQI_EINVAL);
+    assert_int_equal(calendar_put(f->db.c, &f->p, "2027-02-03", "workday", "x", &out, &err),
+                     NQI_EINVAL);
     assert_string_equal(err.fields[0].field, "date");
     nqi_error_clear(&err);
-    assert_int_equal(calendar_put(f->c, &f->p, "2027-02-30", "holiday", "x", &out, &err), NQI_EINVAL);
+    assert_int_equal(calendar_put(f->db.c, &f->p, "2027-02-30", "holiday", "x", &out, &err),
+                     NQI_EINVAL);
     nqi_error_clear(&err);
-    assert_int_equal(calendar_put(f->c, &f->p, "2027-02-06", "上班", "春节调休上班", &out, &err), 0);
+    assert_int_equal(calendar_put(f->db.c, &f->p, "2027-02-06", "上班", "春节调休上班", &out, &err),
+                     0);
     assert_string_equal(json_string_value(json_object_get(out, "kind")), "workday");
     json_decref(out);
     /* one bad row rejects the file */
     const char *bad = "日期,类型,名称\n2027-02-10,放假,春节\n2027-02-11,maybe,春节\n2027-02-12,休,春节\n";
     sup_import_report rep;
-    int64_t before = count(f, "SELECT COUNT(*) FROM work_calendar");
-    assert_int_equal(calendar_import(f->c, &f->p, bad, strlen(bad), false, &rep, &err), NQI_EINVAL);
+    int64_t before = test_db_int(&f->db, "SELECT COUNT(*) FROM work_calendar");
+    assert_int_equal(calendar_import(f->db.c, &f->p, bad, strlen(bad), false, &rep, &err),
+                     NQI_EINVAL);
     assert_int_equal(rep.nerrors, 1);
     assert_int_equal(rep.errors[0].row, 2);
     assert_string_equal(rep.errors[0].field, "kind");
     supervision_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM work_calendar"), before);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM work_calendar"), before);
     nqi_error_clear(&err);
     const char *good = "date,kind,name\n2027-02-10,holiday,春节\n2027-02-06,holiday,改\n";
-    assert_int_equal(calendar_import(f->c, &f->p, good, strlen(good), false, &rep, &err), 0);
+    assert_int_equal(calendar_import(f->db.c, &f->p, good, strlen(good), false, &rep, &err), 0);
     assert_int_equal(rep.inserted, 1);
     assert_int_equal(rep.updated, 1);
     supervision_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM work_calendar WHERE day = '2027-02-06' AND kind = 'holiday'"), 1);
-    assert_int_equal(calendar_delete(f->c, &f->p, "2027-02-10", &err), 0);
-    assert_int_equal(calendar_delete(f->c, &f->p, "2027-02-10", &err), NQI_ENOTFOUND);
+    assert_int_equal(
+        test_db_int(
+            &f->db,
+            "SELECT COUNT(*) FROM work_calendar WHERE day = '2027-02-06' AND kind = 'holiday'"),
+        1);
+    assert_int_equal(calendar_delete(f->db.c, &f->p, "2027-02-10", &err), 0);
+    assert_int_equal(calendar_delete(f->db.c, &f->p, "2027-02-10", &err), NQI_ENOTFOUND);
 }
 
 static json_t *manual(fx *f, const char *c, const char *m1, const char *m2)
@@ -285,30 +275,30 @@ static void test_team_rules(void **state)
     nqi_error err = {0};
     json_t *out = NULL, *in = manual(f, f->code0, "I1", "I2");
     /* I1 declared a conflict with code0 */
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), NQI_EINVAL);
     assert_true(has_field(&err, "team/0"));
     json_decref(in);
     nqi_error_clear(&err);
     in = manual(f, f->code0, "I2", "I4"); /* I4 inactive */
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), NQI_EINVAL);
     assert_true(has_field(&err, "team/1"));
     json_decref(in);
     nqi_error_clear(&err);
     in = manual(f, f->code0, "I2", "I2");
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), NQI_EINVAL);
     json_decref(in);
     nqi_error_clear(&err);
     in = json_pack("{s:s, s:s, s:s, s:[I], s:[s]}", "source", "lead", "reason", "x",
                    "credit_code", f->code0, "item_ids", (json_int_t)f->item1, "team", "I2");
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), NQI_EINVAL);
     assert_true(has_field(&err, "team"));
     json_decref(in);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM inspection_tasks"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM inspection_members"), 0);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM inspection_tasks"), 0);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM inspection_members"), 0);
     /* I1 has no conflict with code1 */
     nqi_error_clear(&err);
     in = manual(f, f->code1, "I1", "I2");
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "due_on")), "2026-03-16");
     assert_string_equal(json_string_value(json_object_get(out, "status")), "assigned");
     json_decref(in);
@@ -328,7 +318,7 @@ static void test_task_state_machine(void **state)
     fx *f = *state;
     nqi_error err = {0};
     json_t *out = NULL, *in = manual(f, f->code0, "I2", "I3");
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), 0);
     json_decref(in);
     int64_t id = json_integer_value(json_object_get(out, "id"));
     json_decref(out);
@@ -336,77 +326,94 @@ static void test_task_state_machine(void **state)
     snprintf(i2.username, sizeof i2.username, "i2");
     snprintf(i1.username, sizeof i1.username, "i1");
     char who[65];
-    assert_true(insp_actor_inspector(f->c, &i2, who));
+    assert_true(insp_actor_inspector(f->db.c, &i2, who));
     assert_string_equal(who, "I2");
     /* not on the team */
     in = record(f, "normal", true, true);
-    assert_int_equal(insp_task_record(f->c, &i1, id, in, &out, &err), NQI_EFORBIDDEN);
+    assert_int_equal(insp_task_record(f->db.c, &i1, id, in, &out, &err), NQI_EFORBIDDEN);
     nqi_error_clear(&err);
     /* signing before anything is recorded */
-    assert_int_equal(insp_task_sign(f->c, &i2, id, "I2", "0000000000000000000000000000000000000000000000000000000000000000", &out, &err), NQI_ECONFLICT);
+    assert_int_equal(
+        insp_task_sign(f->db.c, &i2, id, "I2",
+                       "0000000000000000000000000000000000000000000000000000000000000000", &out,
+                       &err),
+        NQI_ECONFLICT);
     nqi_error_clear(&err);
     json_decref(in);
     /* "normal" contradicting a non-conforming item */
     in = record(f, "normal", false, true);
-    assert_int_equal(insp_task_record(f->c, &i2, id, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_record(f->db.c, &i2, id, in, &out, &err), NQI_EINVAL);
     assert_true(has_field(&err, "result"));
     json_decref(in);
     nqi_error_clear(&err);
     in = record(f, "ordered_to_correct", true, true);
-    assert_int_equal(insp_task_record(f->c, &i2, id, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_record(f->db.c, &i2, id, in, &out, &err), NQI_EINVAL);
     json_decref(in);
     nqi_error_clear(&err);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM inspection_tasks WHERE status = 'assigned' AND result IS NULL"), 1);
+    assert_int_equal(
+        test_db_int(
+            &f->db,
+            "SELECT COUNT(*) FROM inspection_tasks WHERE status = 'assigned' AND result IS NULL"),
+        1);
     in = record(f, "ordered_to_correct", false, true);
-    assert_int_equal(insp_task_record(f->c, &i2, id, in, &out, &err), 0);
+    assert_int_equal(insp_task_record(f->db.c, &i2, id, in, &out, &err), 0);
     json_decref(in);
     char h1[65];
     snprintf(h1, sizeof h1, "%s", json_string_value(json_object_get(out, "record_hash")));
     assert_int_equal(strlen(h1), 64);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "recorded");
     json_decref(out);
-    assert_int_equal(insp_task_sign(f->c, &i2, id, "I2", h1, &out, &err), 0);
+    assert_int_equal(insp_task_sign(f->db.c, &i2, id, "I2", h1, &out, &err), 0);
     json_decref(out);
     /* the record changes: I2's signature is void, the old hash is refused */
     in = record(f, "ordered_to_correct", false, false);
     json_object_set_new(json_array_get(json_object_get(in, "findings"), 1), "finding", json_string("年报未公示"));
     json_object_set_new(in, "summary", json_string("责令十日内改正"));
-    assert_int_equal(insp_task_record(f->c, &f->p, id, in, &out, &err), 0);
+    assert_int_equal(insp_task_record(f->db.c, &f->p, id, in, &out, &err), 0);
     json_decref(in);
     char h2[65];
     snprintf(h2, sizeof h2, "%s", json_string_value(json_object_get(out, "record_hash")));
     assert_string_not_equal(h1, h2);
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM inspection_members WHERE signed_at IS NOT NULL"), 0);
-    assert_int_equal(insp_task_sign(f->c, &i2, id, "I3", h1, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(
+        test_db_int(&f->db, "SELECT COUNT(*) FROM inspection_members WHERE signed_at IS NOT NULL"),
+        0);
+    assert_int_equal(insp_task_sign(f->db.c, &i2, id, "I3", h1, &out, &err), NQI_ECONFLICT);
     assert_true(has_field(&err, "record_hash"));
     nqi_error_clear(&err);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM credit_facts"), 0);
-    assert_int_equal(insp_task_sign(f->c, &i2, id, "I2", h2, &out, &err), 0);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM credit_facts"), 0);
+    assert_int_equal(insp_task_sign(f->db.c, &i2, id, "I2", h2, &out, &err), 0);
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM credit_facts"), 0); /* not final yet */
-    assert_int_equal(insp_task_sign(f->c, &i2, id, "I3", h2, &out, &err), 0);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM credit_facts"),
+                     0); /* not final yet */
+    assert_int_equal(insp_task_sign(f->db.c, &i2, id, "I3", h2, &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "completed");
     assert_string_equal(json_string_value(json_object_get(out, "completed_on")), "2026-02-26");
     assert_string_equal(json_string_value(json_object_get(out, "publish_due")), "2026-03-25");
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM credit_facts WHERE kind = 'inspection.ordered_to_correct' AND source = 'inspection' AND occurred_on = '2026-02-26'"), 1);
+    assert_int_equal(
+        test_db_int(
+            &f->db,
+            "SELECT COUNT(*) FROM credit_facts WHERE kind = 'inspection.ordered_to_correct' AND "
+            "source = 'inspection' AND occurred_on = '2026-02-26'"),
+        1);
     /* final: no more edits, no recusal */
     in = record(f, "ordered_to_correct", false, true);
-    assert_int_equal(insp_task_record(f->c, &f->p, id, in, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(insp_task_record(f->db.c, &f->p, id, in, &out, &err), NQI_ECONFLICT);
     json_decref(in);
     nqi_error_clear(&err);
-    assert_int_equal(insp_task_recuse(f->c, &f->p, id, "I2", "亲属", "I1", &out, &err), NQI_ECONFLICT);
+    assert_int_equal(insp_task_recuse(f->db.c, &f->p, id, "I2", "亲属", "I1", &out, &err),
+                     NQI_ECONFLICT);
     nqi_error_clear(&err);
-    int64_t leaves = count(f, "SELECT COUNT(*) FROM publog_leaves");
-    assert_int_equal(insp_publish(f->c, &f->p, INSP_TASK, id, &out, &err), 0);
+    int64_t leaves = test_db_int(&f->db, "SELECT COUNT(*) FROM publog_leaves");
+    assert_int_equal(insp_publish(f->db.c, &f->p, INSP_TASK, id, &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "result")), "ordered_to_correct");
     json_t *rec = json_object_get(out, "record");
     assert_string_equal(json_string_value(json_object_get(rec, "result_label")), "发现问题已责令改正");
     assert_null(json_object_get(rec, "summary")); /* findings text stays internal */
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM publog_leaves"), leaves + 1);
-    assert_int_equal(insp_publish(f->c, &f->p, INSP_TASK, id, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM publog_leaves"), leaves + 1);
+    assert_int_equal(insp_publish(f->db.c, &f->p, INSP_TASK, id, &out, &err), NQI_ECONFLICT);
 }
 
 static void test_recusal_manual(void **state)
@@ -414,19 +421,24 @@ static void test_recusal_manual(void **state)
     fx *f = *state;
     nqi_error err = {0};
     json_t *out = NULL, *in = manual(f, f->code0, "I2", "I3");
-    assert_int_equal(insp_task_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(insp_task_create(f->db.c, &f->p, in, &out, &err), 0);
     json_decref(in);
     int64_t id = json_integer_value(json_object_get(out, "id"));
     json_decref(out);
     /* the replacement must not be conflicted either */
-    assert_int_equal(insp_task_recuse(f->c, &f->p, id, "I3", "同学关系", "I1", &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_recuse(f->db.c, &f->p, id, "I3", "同学关系", "I1", &out, &err),
+                     NQI_EINVAL);
     assert_true(has_field(&err, "replacement"));
     nqi_error_clear(&err);
-    assert_int_equal(insp_task_recuse(f->c, &f->p, id, "I3", "同学关系", NULL, &out, &err), NQI_EINVAL);
+    assert_int_equal(insp_task_recuse(f->db.c, &f->p, id, "I3", "同学关系", NULL, &out, &err),
+                     NQI_EINVAL);
     nqi_error_clear(&err);
-    assert_int_equal(insp_task_recuse(f->c, &f->p, id, "I9", "同学关系", "I1", &out, &err), NQI_ENOTFOUND);
+    assert_int_equal(insp_task_recuse(f->db.c, &f->p, id, "I9", "同学关系", "I1", &out, &err),
+                     NQI_ENOTFOUND);
     nqi_error_clear(&err);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM inspection_members WHERE inspector_code = 'I3'"), 1);
+    assert_int_equal(
+        test_db_int(&f->db, "SELECT COUNT(*) FROM inspection_members WHERE inspector_code = 'I3'"),
+        1);
 }
 
 static json_t *lab(const char *std, bool pass1)
@@ -444,56 +456,61 @@ static void test_spot_check(void **state)
     json_t *out = NULL;
     json_t *in = json_pack("{s:s, s:i, s:s, s:s}", "name", "食用植物油监督抽查", "year", 2026,
                            "product", "食用植物油", "lab", "福建省产品质量检验研究院");
-    assert_int_equal(spot_check_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(spot_check_create(f->db.c, &f->p, in, &out, &err), 0);
     int64_t check = json_integer_value(json_object_get(out, "id"));
     json_decref(in);
     json_decref(out);
     in = json_pack("{s:s, s:s, s:s, s:s}", "sample_no", "SC20263501001", "product", "花生油",
                    "producer_code", f->code1, "sampled_on", "2026-03-02");
-    assert_int_equal(spot_sample_add(f->c, &f->p, check, in, &out, &err), 0);
+    assert_int_equal(spot_sample_add(f->db.c, &f->p, check, in, &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "producer_name")), "福州鼓楼榕城粮油有限公司");
     int64_t id = json_integer_value(json_object_get(out, "id"));
     json_decref(out);
-    assert_int_equal(spot_sample_add(f->c, &f->p, check, in, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(spot_sample_add(f->db.c, &f->p, check, in, &out, &err), NQI_ECONFLICT);
     json_decref(in);
     nqi_error_clear(&err);
     /* not a standard number: nothing recorded */
     in = lab("GB 27l6-2018", false);
-    assert_int_equal(spot_sample_results(f->c, &f->p, id, false, in, &out, &err), NQI_EINVAL);
+    assert_int_equal(spot_sample_results(f->db.c, &f->p, id, false, in, &out, &err), NQI_EINVAL);
     assert_true(has_field(&err, "items/0/standard"));
     json_decref(in);
     nqi_error_clear(&err);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM spot_results"), 0);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM spot_results"), 0);
     /* a re-check before any test */
     in = lab("GB 2716-2018", true);
-    assert_int_equal(spot_sample_results(f->c, &f->p, id, true, in, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(spot_sample_results(f->db.c, &f->p, id, true, in, &out, &err), NQI_ECONFLICT);
     json_decref(in);
     nqi_error_clear(&err);
     in = lab("gb2716-2018", false); /* stored canonical */
-    assert_int_equal(spot_sample_results(f->c, &f->p, id, false, in, &out, &err), 0);
+    assert_int_equal(spot_sample_results(f->db.c, &f->p, id, false, in, &out, &err), 0);
     json_decref(in);
     assert_string_equal(json_string_value(json_object_get(out, "verdict")), "fail");
     assert_string_equal(json_string_value(json_object_get(out, "correction_due")), "2026-04-08");
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "results"), 0), "standard")), "GB 2716-2018");
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM credit_facts WHERE kind = 'spot_check.fail' AND source = 'spot_check'"), 1);
+    assert_int_equal(test_db_int(&f->db, "SELECT COUNT(*) FROM credit_facts WHERE kind = "
+                                         "'spot_check.fail' AND source = 'spot_check'"),
+                     1);
     in = lab("GB 2716-2018", false);
     json_object_set_new(in, "tested_on", json_string("2026-04-09"));
-    assert_int_equal(spot_sample_results(f->c, &f->p, id, true, in, &out, &err), 0);
+    assert_int_equal(spot_sample_results(f->db.c, &f->p, id, true, in, &out, &err), 0);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "rechecked");
     assert_string_equal(json_string_value(json_object_get(out, "final_verdict")), "fail");
     json_decref(out);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM credit_facts WHERE kind = 'spot_check.recheck_fail'"), 1);
+    assert_int_equal(
+        test_db_int(&f->db,
+                    "SELECT COUNT(*) FROM credit_facts WHERE kind = 'spot_check.recheck_fail'"),
+        1);
     /* only one re-check */
-    assert_int_equal(spot_sample_results(f->c, &f->p, id, true, in, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(spot_sample_results(f->db.c, &f->p, id, true, in, &out, &err), NQI_ECONFLICT);
     json_decref(in);
     nqi_error_clear(&err);
-    assert_int_equal(insp_publish(f->c, &f->p, INSP_SAMPLE, id, &out, &err), 0);
+    assert_int_equal(insp_publish(f->db.c, &f->p, INSP_SAMPLE, id, &out, &err), 0);
     json_t *rec = json_object_get(out, "record");
     assert_string_equal(json_string_value(json_object_get(rec, "final_verdict")), "fail");
     assert_int_equal(json_array_size(json_object_get(rec, "failed_items")), 1);
     json_decref(out);
-    assert_int_equal(insp_publish(f->c, &f->p, INSP_SAMPLE, id, &out, &err), NQI_ECONFLICT);
+    assert_int_equal(insp_publish(f->db.c, &f->p, INSP_SAMPLE, id, &out, &err), NQI_ECONFLICT);
 }
 
 int main(void)

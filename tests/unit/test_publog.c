@@ -20,6 +20,7 @@
 
 #include "core/audit.h"
 #include "core/util.h"
+#include "fixture.h"
 
 /* ---- pure Merkle functions ---- */
 
@@ -149,39 +150,7 @@ static void test_pure_proofs_all_sizes(void **state)
 
 /* ---- through the store ---- */
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-publog-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
-    nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
-    return 0;
-}
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static void append(fx *f, int i)
 {
@@ -412,9 +381,9 @@ int main(void)
         cmocka_unit_test(test_rfc6962_vectors),
         cmocka_unit_test(test_three_leaves_by_hand),
         cmocka_unit_test(test_pure_proofs_all_sizes),
-        cmocka_unit_test_setup_teardown(test_empty_head, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_proofs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tamper, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_head, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_all_proofs, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_tamper, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

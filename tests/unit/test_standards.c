@@ -22,43 +22,11 @@
 
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "standards/internal.h"
 #include "standards/standards.h"
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-std-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
-    nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    if (store_migrate(f->st, &applied, &err))
-        fail_msg("migrate: %s", err.message);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
-    return 0;
-}
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static http_principal actor(void)
 {
@@ -92,15 +60,6 @@ static void import_ok(fx *f, const char *csv, int64_t ins, int64_t upd, int64_t 
     assert_int_equal(rep.updated, upd);
     assert_int_equal(rep.unchanged, same);
     standards_import_report_free(&rep);
-}
-
-static int64_t count(fx *f, const char *sql)
-{
-    int64_t n = -1;
-    nqi_error err = {0};
-    if (store_query_int(f->c, sql, NULL, 0, &n, &err))
-        fail_msg("%s: %s", sql, err.message);
-    return n;
 }
 
 static const char base_csv[] =
@@ -199,11 +158,11 @@ static void test_import_and_get(void **state)
 {
     fx *f = *state;
     import_ok(f, base_csv, 6, 0, 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), 6);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_replacements"), 2);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes WHERE kind = 'new'"), 6);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards"), 6);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_replacements"), 2);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes WHERE kind = 'new'"), 6);
     assert_int_equal(
-        count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'standards.import'"), 1);
+        test_db_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'standards.import'"), 1);
 
     nqi_error err = {0};
     json_t *o = NULL;
@@ -326,11 +285,11 @@ static void test_reimport_changes(void **state)
         "GB/T 19580-2012,卓越绩效评价准则,2012-08-01,,现行\n"
         "GB/T 1.1-2020,标准化工作导则 第1部分：标准化文件的结构和起草规则,2020-10-01,,\n";
     import_ok(f, csv2, 1, 2, 1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
-                              "'GB/T 19001-2016' AND kind = 'updated'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
+                                    "'GB/T 19001-2016' AND kind = 'updated'"),
                      1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
-                              "'GB 2760-2014' AND kind IN ('withdrawn', 'status')"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
+                                    "'GB 2760-2014' AND kind IN ('withdrawn', 'status')"),
                      1);
     char *detail = NULL;
     nqi_error err = {0};
@@ -350,14 +309,14 @@ static void test_reimport_changes(void **state)
     assert_string_equal(ics, "03.120.10");
     free(ics);
     assert_int_equal(
-        count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'standards.import'"), 3);
+        test_db_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'standards.import'"), 3);
     /* a new edition in a later file replaces one already in the catalogue */
     import_ok(f,
               "number,title_zh,issued_on,implemented_on,replaces\n"
               "GB 2760-2024,食品安全国家标准 食品添加剂使用标准,2024-02-08,2025-02-08,GB 2760-2014\n",
               1, 0, 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
-                              "'GB 2760-2014' AND kind = 'replaced'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes WHERE number = "
+                                    "'GB 2760-2014' AND kind = 'replaced'"),
                      1);
     std_number n;
     standards_record rec;
@@ -400,8 +359,8 @@ static void test_import_rejects(void **state)
     assert_true(has_error(&rep, 6, "status"));
     assert_true(has_error(&rep, 7, "number"));
     standards_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM audit_log"), 0);
 
     static const char nocol[] = "标准名称,实施日期\n卓越绩效评价准则,2012-08-01\n";
     assert_int_equal(import_fmt(f, nocol, strlen(nocol), STD_FMT_CSV, false, &rep, true),
@@ -439,7 +398,7 @@ static void test_import_gb18030_json_ndjson_dry(void **state)
     assert_int_equal(import_fmt(f, gb, n, STD_FMT_CSV, true, &rep, false), 0);
     assert_int_equal(rep.inserted, 1);
     standards_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards"), 0);
     assert_int_equal(import_fmt(f, gb, n, STD_FMT_CSV, false, &rep, false), 0);
     standards_import_report_free(&rep);
     free(gb);
@@ -456,7 +415,7 @@ static void test_import_gb18030_json_ndjson_dry(void **state)
     assert_int_equal(import_fmt(f, js, strlen(js), STD_FMT_JSON, false, &rep, false), 0);
     assert_int_equal(rep.inserted, 1);
     standards_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT partial FROM standard_replacements"), 1);
+    assert_int_equal(test_db_int(f, "SELECT partial FROM standard_replacements"), 1);
     /* a partial replacement leaves the old one in force */
     std_number num;
     standards_record rec;
@@ -818,8 +777,8 @@ static void test_bulk_import(void **state)
     assert_int_not_equal(
         import_fmt(f, base_csv, strlen(base_csv), STD_FMT_CSV, false, &rep, true), 0);
     standards_import_report_free(&rep);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes"), 0);
     assert_int_equal(store_exec_script(f->c, "DROP TRIGGER t_fail", &err), 0);
     char *after_fail = schema_of_standards(f);
     assert_string_equal(after_fail, before);
@@ -830,22 +789,24 @@ static void test_bulk_import(void **state)
     assert_string_equal(after, before);
     free(after);
     /* ids 1..6 in file order, the change events point at them */
-    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB/T 19580-2004'"), 1);
-    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB 12345-2030'"), 6);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes c JOIN standards s ON "
-                              "s.id = c.standard_id AND s.number = c.number WHERE c.kind = 'new'"),
-                     6);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_replacements"), 2);
+    assert_int_equal(test_db_int(f, "SELECT id FROM standards WHERE number = 'GB/T 19580-2004'"),
+                     1);
+    assert_int_equal(test_db_int(f, "SELECT id FROM standards WHERE number = 'GB 12345-2030'"), 6);
+    assert_int_equal(
+        test_db_int(f, "SELECT COUNT(*) FROM standard_changes c JOIN standards s ON "
+                       "s.id = c.standard_id AND s.number = c.number WHERE c.kind = 'new'"),
+        6);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_replacements"), 2);
     /* the rebuilt full-text index and the recreated indexes answer */
     json_t *o = search(f, (const char *[]){"q", "质量", NULL});
     assert_int_equal(total(o), 1);
     assert_string_equal(first_number(o), "GB/T 19001-2016");
     json_decref(o);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards INDEXED BY standards_key "
-                              "WHERE std_key = 'GB/T 19580'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards INDEXED BY standards_key "
+                                    "WHERE std_key = 'GB/T 19580'"),
                      2);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards_fts WHERE standards_fts MATCH "
-                              "'\"焊接\"'"),
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards_fts WHERE standards_fts MATCH "
+                                    "'\"焊接\"'"),
                      2);
     /* FTS5's own check of the index against the content table */
     assert_int_equal(store_exec_script(f->c,
@@ -864,7 +825,8 @@ static void test_bulk_import(void **state)
     free(after);
     o = search(f, (const char *[]){"q", "抽样", NULL});
     assert_int_equal(total(o), 1);
-    assert_int_equal(count(f, "SELECT id FROM standards WHERE number = 'GB/T 2828.1-2012'"), 7);
+    assert_int_equal(test_db_int(f, "SELECT id FROM standards WHERE number = 'GB/T 2828.1-2012'"),
+                     7);
     json_decref(o);
     std_bulk_min = STD_BULK_MIN;
     free(before);
@@ -943,18 +905,19 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_status_rule),
         cmocka_unit_test(test_highlight),
-        cmocka_unit_test_setup_teardown(test_import_and_get, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_prefix_change, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_status_sql_matches_c, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reimport_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_rejects, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import_gb18030_json_ndjson_dry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bulk_import, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_export, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bench, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_and_get, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_prefix_change, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_status_sql_matches_c, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_reimport_changes, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_import_rejects, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_import_gb18030_json_ndjson_dry, test_db_setup,
+                                        test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_search, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_paging, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_search_bound, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_import, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_export, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bench, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests_name("standards", tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "core/store.h"
 #include "core/store_impl.h"
 #include "core/util.h"
+#include "fixture.h"
 
 typedef struct fx {
     store_kind_t kind;
@@ -42,10 +43,8 @@ static int setup_sqlite(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
     f->kind = STORE_SQLITE;
-    const char *tmp = getenv("NQI_TEST_TMP");
-    char *tmpl = xasprintf("%s/test_store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(tmpl));
-    f->dir = tmpl;
+    f->dir = xcalloc(1, 256);
+    test_tmpdir(f->dir, 256, "store");
     f->url = xasprintf("sqlite:%s/t.db", f->dir);
     nqi_error err;
     nqi_error_clear(&err);
@@ -106,11 +105,8 @@ static int teardown(void **state)
 {
     fx *f = *state;
     store_close(f->s);
-    if (f->dir) {
-        char *cmd = xasprintf("rm -rf '%s'", f->dir);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-    }
+    if (f->dir)
+        test_tmpdir_remove(f->dir);
     if (f->schema) {
         char *sql = xasprintf("DROP SCHEMA %s CASCADE", f->schema);
         admin_exec(getenv("NQI_TEST_PG_URL"), sql);
@@ -448,6 +444,43 @@ static void test_rollback(void **state)
     assert_int_equal(store_tx_lock(f->c, "x", &err), NQI_EINTERNAL);
 }
 
+/* store_tx_begin/end: a write runs in its own transaction, or joins the
+ * caller's and leaves ending it to the caller. */
+static void test_tx_join_or_own(void **state)
+{
+    fx *f = FX(state);
+    NEED_STORE(f);
+    migrate_ok(f);
+    nqi_error err;
+    nqi_error_clear(&err);
+    int64_t id;
+    bool own = false;
+    /* alone: its own transaction, committed on success */
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_true(own);
+    assert_true(store_in_tx(f->c));
+    assert_int_equal(add_user(f, "sunqi", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, 0, &err), 0);
+    assert_false(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+    /* alone, failing: rolled back, the failure passed on */
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_int_equal(add_user(f, "zhouba", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, NQI_EINVAL, &err), NQI_EINVAL);
+    assert_false(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+    /* inside the caller's transaction: neither committed nor rolled back */
+    assert_int_equal(store_begin(f->c, true, &err), 0);
+    assert_int_equal(store_tx_begin(f->c, &own, &err), 0);
+    assert_false(own);
+    assert_int_equal(add_user(f, "wujiu", &id, &err), 0);
+    assert_int_equal(store_tx_end(f->c, own, NQI_EINVAL, &err), NQI_EINVAL);
+    assert_true(store_in_tx(f->c));
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 2);
+    store_rollback(f->c);
+    assert_int_equal(count_rows(f, "SELECT COUNT(*) FROM users"), 1);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     fx *f = FX(state);
@@ -780,9 +813,8 @@ static void test_open_errors(void **state)
 
 static void test_url_forms(void **state)
 {
-    const char *tmp = getenv("NQI_TEST_TMP");
-    char *dir = xasprintf("%s/test_store_url.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "store-url");
     char *forms[] = {xasprintf("%s/a.db", dir), xasprintf("sqlite:%s/b.db", dir),
                      xasprintf("sqlite://%s/c.db", dir)};
     const char *files[] = {"a.db", "b.db", "c.db"};
@@ -802,7 +834,6 @@ static void test_url_forms(void **state)
         free(forms[i]);
     }
     assert_int_equal(rmdir(dir), 0);
-    free(dir);
 }
 
 #define BOTH(t)                                                                                    \
@@ -825,6 +856,7 @@ int main(void)
         BOTH(test_nested_same_statement),
         BOTH(test_unique_conflict),
         BOTH(test_rollback),
+        BOTH(test_tx_join_or_own),
         BOTH(test_newer_schema_refused),
         BOTH(test_two_writers),
         BOTH(test_concurrent_migrate),

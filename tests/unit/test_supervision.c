@@ -20,13 +20,12 @@
 
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "supervision/credit_code.h"
 #include "supervision/supervision.h"
 
 typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
+    test_db db;
     http_principal p;
     int64_t item;
 } fx;
@@ -56,15 +55,13 @@ static char *entities_csv(int n, const char *classes)
 static int import(fx *f, sup_dir d, const char *csv, sup_import_report *rep)
 {
     nqi_error err = {0};
-    return supervision_import(f->c, &f->p, d, csv, strlen(csv), false, rep, &err);
+    return supervision_import(f->db.c, &f->p, d, csv, strlen(csv), false, rep, &err);
 }
 
 static int64_t count(fx *f, const char *table)
 {
     char *sql = xasprintf("SELECT COUNT(*) FROM %s", table);
-    int64_t n = -1;
-    nqi_error err = {0};
-    assert_int_equal(store_query_int(f->c, sql, NULL, 0, &n, &err), 0);
+    int64_t n = test_db_int(&f->db, sql);
     free(sql);
     return n;
 }
@@ -72,17 +69,8 @@ static int64_t count(fx *f, const char *table)
 static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
-    const char *tmp = getenv("NQI_TEST_TMP");
-    snprintf(f->dir, sizeof f->dir, "%s/nqi-sup-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
+    test_db_open(&f->db, "sup");
     nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
     auth_cli_principal(&f->p);
     sup_import_report rep;
     char *csv = entities_csv(40, "ABBBCCD");
@@ -104,7 +92,7 @@ static int setup(void **state)
     json_t *in = json_pack("{s:s, s:s, s:f}", "name", "食品销售者监督检查", "kind", "key",
                            "default_proportion", 10.0),
            *out = NULL;
-    assert_int_equal(supervision_item_create(f->c, &f->p, in, &out, &err), 0);
+    assert_int_equal(supervision_item_create(f->db.c, &f->p, in, &out, &err), 0);
     f->item = json_integer_value(json_object_get(out, "id"));
     json_decref(in);
     json_decref(out);
@@ -115,11 +103,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    if (system(cmd)) {
-    }
-    free(cmd);
+    test_db_close(&f->db);
     free(f);
     return 0;
 }
@@ -173,7 +157,7 @@ static void test_state_machine_and_secrecy(void **state)
     char seed_hex[65];
     hex_encode(seed, 32, seed_hex);
     json_t *p = plan(f, 40, 2), *d = NULL;
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, seed, &d, &err), 0);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, seed, &d, &err), 0);
     json_decref(p);
     char uid[72];
     snprintf(uid, sizeof uid, "%s", json_string_value(json_object_get(d, "id")));
@@ -185,19 +169,20 @@ static void test_state_machine_and_secrecy(void **state)
     const char *stage[] = {"committed", "drawn"};
     for (int s = 0; s < 2; s++) {
         if (s == 1) {
-            assert_int_equal(supervision_draw_run(f->c, &f->p, uid, NULL, &d, &err), 0);
+            assert_int_equal(supervision_draw_run(f->db.c, &f->p, uid, NULL, &d, &err), 0);
             assert_string_equal(json_string_value(json_object_get(d, "status")), "drawn");
             json_decref(d);
             /* drawing twice is a conflict */
             nqi_error e2 = {0};
-            assert_int_equal(supervision_draw_run(f->c, &f->p, uid, NULL, &d, &e2), NQI_ECONFLICT);
+            assert_int_equal(supervision_draw_run(f->db.c, &f->p, uid, NULL, &d, &e2),
+                             NQI_ECONFLICT);
         }
         json_t *views[5] = {0};
-        assert_int_equal(supervision_draw_get(f->c, uid, false, &views[0], &err), 0);
-        assert_int_equal(supervision_draw_get(f->c, uid, true, &views[1], &err), 0);
-        assert_int_equal(supervision_draw_bundle(f->c, uid, &views[2], &err), 0);
-        assert_int_equal(supervision_draw_verification(f->c, uid, &views[3], &err), 0);
-        assert_int_equal(supervision_draw_list(f->c, 50, 0, &views[4], &err), 0);
+        assert_int_equal(supervision_draw_get(f->db.c, uid, false, &views[0], &err), 0);
+        assert_int_equal(supervision_draw_get(f->db.c, uid, true, &views[1], &err), 0);
+        assert_int_equal(supervision_draw_bundle(f->db.c, uid, &views[2], &err), 0);
+        assert_int_equal(supervision_draw_verification(f->db.c, uid, &views[3], &err), 0);
+        assert_int_equal(supervision_draw_list(f->db.c, 50, 0, &views[4], &err), 0);
         assert_true(json_is_true(json_object_get(views[3], "verified")));
         assert_false(json_is_true(json_object_get(views[3], "complete")));
         for (int i = 0; i < 5; i++) {
@@ -208,20 +193,25 @@ static void test_state_machine_and_secrecy(void **state)
             json_decref(views[i]);
         }
         char *a = NULL;
-        assert_int_equal(store_query_text(f->c, "SELECT COALESCE(MAX(after_json), '') || "
-                                                "COUNT(*) FROM audit_log WHERE after_json LIKE ?",
-                                          (store_val[]){SV_TEXT("%" "a0a1a2a3" "%")}, 1, &a, &err),
+        assert_int_equal(store_query_text(f->db.c,
+                                          "SELECT COALESCE(MAX(after_json), '') || "
+                                          "COUNT(*) FROM audit_log WHERE after_json LIKE ?",
+                                          (store_val[]){SV_TEXT("%"
+                                                                "a0a1a2a3"
+                                                                "%")},
+                                          1, &a, &err),
                          0);
         assert_string_equal(a, "0");
         free(a);
         int64_t n = -1;
-        assert_int_equal(store_query_int(f->c, "SELECT COUNT(*) FROM publog_leaves WHERE "
-                                               "CAST(data AS TEXT) LIKE ?",
+        assert_int_equal(store_query_int(f->db.c,
+                                         "SELECT COUNT(*) FROM publog_leaves WHERE "
+                                         "CAST(data AS TEXT) LIKE ?",
                                          (store_val[]){SV_TEXT("%a0a1a2a3%")}, 1, &n, &err),
                          0);
         assert_int_equal(n, 0);
     }
-    assert_int_equal(supervision_draw_reveal(f->c, &f->p, uid, &d, &err), 0);
+    assert_int_equal(supervision_draw_reveal(f->db.c, &f->p, uid, &d, &err), 0);
     assert_string_equal(json_string_value(json_object_get(d, "status")), "revealed");
     assert_string_equal(json_string_value(json_object_get(d, "seed")), seed_hex);
     json_t *targets = json_object_get(d, "targets");
@@ -244,11 +234,11 @@ static void test_state_machine_and_secrecy(void **state)
     /* reveal twice: conflict */
     json_decref(d);
     nqi_error e3 = {0};
-    assert_int_equal(supervision_draw_reveal(f->c, &f->p, uid, &d, &e3), NQI_ECONFLICT);
+    assert_int_equal(supervision_draw_reveal(f->db.c, &f->p, uid, &d, &e3), NQI_ECONFLICT);
 
     /* the bundle verifies; a tampered one names the pool */
     json_t *b = NULL, *rep = NULL;
-    assert_int_equal(supervision_draw_bundle(f->c, uid, &b, &err), 0);
+    assert_int_equal(supervision_draw_bundle(f->db.c, uid, &b, &err), 0);
     assert_int_equal(supervision_bundle_verify(b, &rep, &err), 0);
     assert_true(json_is_true(json_object_get(rep, "verified")));
     assert_true(json_is_true(json_object_get(rep, "complete")));
@@ -268,16 +258,18 @@ static void test_state_machine_and_secrecy(void **state)
     json_decref(b);
 
     /* the stored pool edited in the database: verification says so */
-    assert_int_equal(store_exec(f->c, "UPDATE draws SET pool_text = REPLACE(pool_text, '|C|', "
-                                      "'|A|') WHERE uid = ?",
+    assert_int_equal(store_exec(f->db.c,
+                                "UPDATE draws SET pool_text = REPLACE(pool_text, '|C|', "
+                                "'|A|') WHERE uid = ?",
                                 (store_val[]){SV_TEXT(uid)}, 1, NULL, &err),
                      0);
-    assert_int_equal(supervision_draw_verification(f->c, uid, &rep, &err), 0);
+    assert_int_equal(supervision_draw_verification(f->db.c, uid, &rep, &err), 0);
     assert_false(json_is_true(json_object_get(rep, "verified")));
     json_decref(rep);
     int64_t events = -1;
-    assert_int_equal(store_query_int(f->c, "SELECT COUNT(*) FROM draw_events e JOIN draws d ON "
-                                           "d.id = e.draw_id WHERE d.uid = ?",
+    assert_int_equal(store_query_int(f->db.c,
+                                     "SELECT COUNT(*) FROM draw_events e JOIN draws d ON "
+                                     "d.id = e.draw_id WHERE d.uid = ?",
                                      (store_val[]){SV_TEXT(uid)}, 1, &events, &err),
                      0);
     assert_int_equal(events, 3); /* commit, draw, reveal */
@@ -288,22 +280,22 @@ static void test_changed_pool_refused_at_run(void **state)
     fx *f = *state;
     nqi_error err = {0};
     json_t *p = plan(f, 40, 2), *d = NULL;
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), 0);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), 0);
     json_decref(p);
     char uid[72];
     snprintf(uid, sizeof uid, "%s", json_string_value(json_object_get(d, "id")));
     json_decref(d);
-    assert_int_equal(store_exec(f->c, "UPDATE entities SET credit_class = 'D' WHERE id = 1", NULL,
-                                0, NULL, &err),
+    assert_int_equal(store_exec(f->db.c, "UPDATE entities SET credit_class = 'D' WHERE id = 1",
+                                NULL, 0, NULL, &err),
                      0);
-    assert_int_equal(supervision_draw_run(f->c, &f->p, uid, NULL, &d, &err), NQI_ECONFLICT);
+    assert_int_equal(supervision_draw_run(f->db.c, &f->p, uid, NULL, &d, &err), NQI_ECONFLICT);
     assert_true(has_field(&err, "pool_hash"));
     assert_non_null(strstr(err.message, "pool changed after the commitment"));
-    assert_int_equal(supervision_draw_get(f->c, uid, true, &d, &err), 0);
+    assert_int_equal(supervision_draw_get(f->db.c, uid, true, &d, &err), 0);
     assert_string_equal(json_string_value(json_object_get(d, "status")), "committed");
     json_decref(d);
     json_t *v = NULL;
-    assert_int_equal(supervision_draw_verification(f->c, uid, &v, &err), 0);
+    assert_int_equal(supervision_draw_verification(f->db.c, uid, &v, &err), 0);
     assert_false(json_is_true(json_object_get(v, "verified")));
     json_decref(v);
 }
@@ -314,18 +306,18 @@ static void test_bad_plans_write_nothing(void **state)
     int64_t draws = count(f, "draws"), leaves = count(f, "publog_leaves");
     nqi_error err = {0};
     json_t *d = NULL, *p = plan(f, 100.5, 2);
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
     assert_true(has_field(&err, "strata/B"));
     json_decref(p);
     nqi_error_clear(&err);
     p = plan(f, -1, 2);
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
     assert_true(has_field(&err, "strata/B"));
     json_decref(p);
     /* three active inspectors, one conflicted with entity 0: no team of 3 for it */
     nqi_error_clear(&err);
     p = plan(f, 40, 3);
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
     char c0[19], field[64];
     code(0, c0);
     snprintf(field, sizeof field, "targets/%s/team", c0);
@@ -335,13 +327,13 @@ static void test_bad_plans_write_nothing(void **state)
     nqi_error_clear(&err);
     p = plan(f, 40, 2);
     json_object_set_new(p, "item_ids", json_pack("[i]", 424242));
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), NQI_EINVAL);
     assert_true(has_field(&err, "item_ids/0"));
     json_decref(p);
     assert_null(d);
     assert_int_equal(count(f, "draws"), draws);
     assert_int_equal(count(f, "publog_leaves"), leaves);
-    assert_false(store_in_tx(f->c));
+    assert_false(store_in_tx(f->db.c));
 }
 
 static void test_redraw_keeps_history(void **state)
@@ -349,15 +341,15 @@ static void test_redraw_keeps_history(void **state)
     fx *f = *state;
     nqi_error err = {0};
     json_t *p = plan(f, 40, 2), *d = NULL;
-    assert_int_equal(supervision_draw_create(f->c, &f->p, p, NULL, &d, &err), 0);
+    assert_int_equal(supervision_draw_create(f->db.c, &f->p, p, NULL, &d, &err), 0);
     json_decref(p);
     char uid[72];
     snprintf(uid, sizeof uid, "%s", json_string_value(json_object_get(d, "id")));
     json_decref(d);
-    assert_int_equal(supervision_draw_redraw(f->c, &f->p, uid, "x", "I1", "r", &d, &err),
+    assert_int_equal(supervision_draw_redraw(f->db.c, &f->p, uid, "x", "I1", "r", &d, &err),
                      NQI_ECONFLICT); /* not drawn yet */
     nqi_error_clear(&err);
-    assert_int_equal(supervision_draw_run(f->c, &f->p, uid, NULL, &d, &err), 0);
+    assert_int_equal(supervision_draw_run(f->db.c, &f->p, uid, NULL, &d, &err), 0);
     json_t *t = json_array_get(json_object_get(d, "targets"), 0);
     char target[24], who[16];
     snprintf(target, sizeof target, "%s", json_string_value(json_object_get(t, "credit_code")));
@@ -365,21 +357,22 @@ static void test_redraw_keeps_history(void **state)
              json_string_value(json_object_get(json_array_get(json_object_get(t, "team"), 1), "id")));
     json_decref(d);
     /* the team of 2 out of 3 active (minus conflicts) leaves at most one replacement */
-    int rc = supervision_draw_redraw(f->c, &f->p, uid, target, who, "申请回避：近亲属", &d, &err);
+    int rc =
+        supervision_draw_redraw(f->db.c, &f->p, uid, target, who, "申请回避：近亲属", &d, &err);
     if (rc == 0) {
         json_t *r = json_array_get(json_object_get(d, "redraws"), 0);
         assert_string_equal(json_string_value(json_object_get(r, "recused")), who);
         assert_string_equal(json_string_value(json_object_get(r, "reason")), "申请回避：近亲属");
         json_decref(d);
         json_t *v = NULL;
-        assert_int_equal(supervision_draw_verification(f->c, uid, &v, &err), 0);
+        assert_int_equal(supervision_draw_verification(f->db.c, uid, &v, &err), 0);
         assert_true(json_is_true(json_object_get(v, "verified")));
         json_decref(v);
     } else {
         assert_int_equal(rc, NQI_EINVAL); /* no eligible replacement: nothing recorded */
     }
     nqi_error_clear(&err);
-    assert_int_equal(supervision_draw_redraw(f->c, &f->p, uid, target, "nobody", "r", &d, &err),
+    assert_int_equal(supervision_draw_redraw(f->db.c, &f->p, uid, target, "nobody", "r", &d, &err),
                      NQI_ENOTFOUND);
 }
 
@@ -391,17 +384,17 @@ static void test_search(void **state)
     for (size_t i = 0; i < 4; i++) {
         sup_entity_query q = {.q = qs[i], .region = "3501", .limit = 200};
         json_t *out = NULL;
-        assert_int_equal(supervision_entity_search(f->c, &q, &out, &err), 0);
+        assert_int_equal(supervision_entity_search(f->db.c, &q, &out, &err), 0);
         assert_int_equal(json_array_size(json_object_get(out, "items")), 40);
         json_decref(out);
     }
     char c0[19];
     code(0, c0);
     json_t *e = NULL;
-    assert_int_equal(supervision_entity_get(f->c, c0, false, &e, &err), 0);
+    assert_int_equal(supervision_entity_get(f->db.c, c0, false, &e, &err), 0);
     assert_null(json_object_get(e, "risk_tags"));
     json_decref(e);
-    assert_int_equal(supervision_entity_get(f->c, "91350100M000100Y43", false, &e, &err),
+    assert_int_equal(supervision_entity_get(f->db.c, "91350100M000100Y43", false, &e, &err),
                      NQI_ENOTFOUND);
 }
 

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "core/util.h"
+#include "fixture.h"
 #include "trace/query.h"
 
 #define DL "https://id.gs1.org/"
@@ -47,11 +48,7 @@
 #define ORG_PACK "91230184MA1B2C3E53"
 #define E(n) "urn:uuid:3c1f0a52-7d1e-4b6a-8c21-00000000c0" n
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static const tfx_event chain[] = {
     {.event_id = E("01"), .type = "ObjectEvent", .action = "ADD",
@@ -114,21 +111,7 @@ static int setup(void **state)
 {
     fx *f = xcalloc(1, sizeof *f);
     nqi_error err = {0};
-    const char *pg = getenv("NQI_TEST_PG_URL"), *tmp = getenv("NQI_TEST_TMP");
-    char *url;
-    if (pg && *pg) {
-        url = xstrdup(pg);
-    } else {
-        snprintf(f->dir, sizeof f->dir, "%s/nqi-tq-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        assert_non_null(mkdtemp(f->dir));
-        url = xasprintf("sqlite:%s/t.db", f->dir);
-    }
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
+    test_db_open_any(f, "tq");
     /* a fresh fixture each test (PostgreSQL: the database is shared) */
     static const char *const wipe[] = {"DELETE FROM epcis_subscriptions", "DELETE FROM epcis_queries",
                                        "DELETE FROM epcis_event_ids", "DELETE FROM epcis_events"};
@@ -147,16 +130,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    store_close(f->st);
-    if (f->dir[0]) {
-        char *cmd = xasprintf("rm -rf '%s'", f->dir);
-        if (system(cmd)) {
-        }
-        free(cmd);
-    }
-    free(f);
-    return 0;
+    return test_db_teardown(state); /* the database, SQLite or PostgreSQL (fixture.h) */
 }
 
 /* ---------------------------------------------------------------- helpers */

@@ -20,60 +20,19 @@
 #include <cmocka.h>
 
 #include "core/auth.h"
-#include "core/util.h"
-#include "standards/standards.h"
 #include "core/http_client.h"
+#include "core/util.h"
+#include "fixture.h"
+#include "standards/standards.h"
 #include "standards/tracking.h"
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-trk-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
-    nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    if (store_migrate(f->st, &applied, &err))
-        fail_msg("migrate: %s", err.message);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
-    return 0;
-}
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
 static http_principal user(int64_t id, int role)
 {
     http_principal p = {.user_id = id, .role = role};
     snprintf(p.username, sizeof p.username, "user%lld", (long long)id);
     return p;
-}
-
-static int64_t count(fx *f, const char *sql)
-{
-    int64_t n = -1;
-    nqi_error err = {0};
-    if (store_query_int(f->c, sql, NULL, 0, &n, &err))
-        fail_msg("%s: %s", sql, err.message);
-    return n;
 }
 
 static void import_csv(fx *f, const char *csv)
@@ -215,7 +174,7 @@ static void test_fanout_idempotent(void **state)
     assert_int_equal(tracking_fanout(f->c, &n, &err), 0);
     /* 19580: alice(number) + bob(committee); 2760: alice(ics) + bob(query) */
     assert_int_equal(n, 4);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM watch_events"), 4);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM watch_events"), 4);
     assert_int_equal(tracking_fanout(f->c, &n, &err), 0);
     assert_int_equal(n, 0);
     /* a lost cursor (or a second server) writes nothing twice */
@@ -224,7 +183,7 @@ static void test_fanout_idempotent(void **state)
                      0);
     assert_int_equal(tracking_fanout(f->c, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM watch_events"), 4);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM watch_events"), 4);
 
     json_t *inbox = NULL;
     assert_int_equal(tracking_inbox(f->c, &alice, false, 0, 50, 0, &inbox, &err), 0);
@@ -255,7 +214,7 @@ static void test_fanout_idempotent(void **state)
     json_decref(wl);
     /* delete removes its events */
     assert_int_equal(tracking_watch_delete(f->c, &alice, w1, &err), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM watch_events WHERE owner = 'u:1'"), 1);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM watch_events WHERE owner = 'u:1'"), 1);
 }
 
 static void test_reminder_once(void **state)
@@ -285,7 +244,7 @@ static void test_reminder_once(void **state)
     char *sql = xasprintf("SELECT COUNT(*) FROM watch_events WHERE kind = 'reminder' AND title = "
                           "'GB 30000.1-2030 将于 %s 实施'",
                           soon);
-    assert_int_equal(count(f, sql), 2);
+    assert_int_equal(test_db_int(f, sql), 2);
     free(sql);
 }
 
@@ -312,9 +271,9 @@ static void test_notice_all_or_nothing(void **state)
     nqi_error err = {0};
     http_principal reg = user(5, ROLE_REGULATOR);
     import_csv(f, base_csv);
-    int64_t std0 = count(f, "SELECT COUNT(*) FROM standards");
-    int64_t chg0 = count(f, "SELECT COUNT(*) FROM standard_changes");
-    int64_t aud0 = count(f, "SELECT COUNT(*) FROM audit_log");
+    int64_t std0 = test_db_int(f, "SELECT COUNT(*) FROM standards");
+    int64_t chg0 = test_db_int(f, "SELECT COUNT(*) FROM standard_changes");
+    int64_t aud0 = test_db_int(f, "SELECT COUNT(*) FROM audit_log");
     json_t *out = NULL;
     /* structural errors: every bad item is named */
     json_t *b = notice("2026年第1号",
@@ -343,11 +302,11 @@ static void test_notice_all_or_nothing(void **state)
     assert_true(has_field(&err, "items/1/implemented_on"));
     assert_true(has_field(&err, "items/2/replaces"));
     json_decref(b);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards"), std0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standard_changes"), chg0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM notices"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM notice_items"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log"), aud0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standards"), std0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM standard_changes"), chg0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM notices"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM notice_items"), 0);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM audit_log"), aud0);
     assert_false(store_in_tx(f->c));
 
     /* a good notice: publish, replace, withdraw in one transaction */
@@ -373,16 +332,18 @@ static void test_notice_all_or_nothing(void **state)
     json_decref(out);
     char *sql = xasprintf("SELECT COUNT(*) FROM standard_changes WHERE source = 'notice:%lld'",
                           (long long)nid);
-    assert_int_equal(count(f, sql), 4); /* 2 new, 19580-2012 replaced, 2760 withdrawn */
+    assert_int_equal(test_db_int(f, sql), 4); /* 2 new, 19580-2012 replaced, 2760 withdrawn */
     free(sql);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards WHERE number = 'GB 2760-2014' AND "
-                              "withdrawn_on = '2026-03-01' AND title_zh LIKE '食品安全%'"),
+    assert_int_equal(test_db_int(f,
+                                 "SELECT COUNT(*) FROM standards WHERE number = 'GB 2760-2014' AND "
+                                 "withdrawn_on = '2026-03-01' AND title_zh LIKE '食品安全%'"),
                      1);
     /* the withdrawal kept the columns the notice did not give */
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM standards WHERE number = 'GB 2760-2014' AND "
-                              "implemented_on = '2015-05-24' AND ics = '67.220.20'"),
+    assert_int_equal(test_db_int(f,
+                                 "SELECT COUNT(*) FROM standards WHERE number = 'GB 2760-2014' AND "
+                                 "implemented_on = '2015-05-24' AND ics = '67.220.20'"),
                      1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM notice_items"), 3);
+    assert_int_equal(test_db_int(f, "SELECT COUNT(*) FROM notice_items"), 3);
     json_t *got = NULL;
     assert_int_equal(notices_get(f->c, nid, &got, &err), 0);
     json_t *it = json_array_get(json_object_get(got, "items"), 1);
@@ -479,9 +440,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_rules),
         cmocka_unit_test(test_titles),
-        cmocka_unit_test_setup_teardown(test_fanout_idempotent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reminder_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notice_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fanout_idempotent, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_reminder_once, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_notice_all_or_nothing, test_db_setup,
+                                        test_db_teardown),
         cmocka_unit_test(test_webhook_signature),
         cmocka_unit_test(test_webhook_backoff_and_urls),
     };

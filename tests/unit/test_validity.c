@@ -28,6 +28,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/util.h"
+#include "fixture.h"
 #include "standards/standards.h"
 #include "standards/validity.h"
 
@@ -50,25 +51,14 @@ static const char catalogue[] =
     "GB 55037-2022,建筑防火通用规范,,2022-12-27,2023-06-01,,,\n"
     "GB/T 28002-2011,职业健康安全管理体系 实施指南,废止,2011-12-30,2012-02-01,2020-03-06,,\n";
 
-typedef struct fx {
-    char dir[64];
-    store *st;
-    store_conn *c;
-} fx;
+typedef test_db fx; /* the whole fixture is the database (fixture.h) */
 
+/* The database with the catalogue above imported. */
 static int setup(void **state)
 {
-    fx *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/nqi-validity-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char *url = xasprintf("sqlite:%s/t.db", f->dir);
+    test_db_setup(state);
+    fx *f = *state;
     nqi_error err = {0};
-    int applied;
-    assert_int_equal(store_open(url, &f->st, &err), 0);
-    free(url);
-    assert_int_equal(store_migrate(f->st, &applied, &err), 0);
-    f->c = store_conn_thread(f->st, &err);
-    assert_non_null(f->c);
     http_principal p;
     auth_cli_principal(&p);
     std_import_opts opts = {.source = "test"};
@@ -81,18 +71,6 @@ static int setup(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(rep.inserted, 13);
     standards_import_report_free(&rep);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    store_close(f->st);
-    char *cmd = xasprintf("rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
-    free(f);
     return 0;
 }
 
@@ -517,15 +495,15 @@ int main(void)
 {
     setenv("NQI_PWHASH_FAST", "1", 0);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_as_of_boundaries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_year_less, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_messy_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unparsed_and_candidates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limits_and_encodings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_report_store_and_export, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_cache_consistent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_check_json_same_as_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statuses, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_as_of_boundaries, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_year_less, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_messy_forms, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_unparsed_and_candidates, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_limits_and_encodings, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_report_store_and_export, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_cache_consistent, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_check_json_same_as_batch, setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
