@@ -230,6 +230,8 @@ static int by_ref(const void *a, const void *b)
  * (ident, role, event) order so the index takes them in one pass. */
 static int insert_ids(store_conn *c, idrows *r, nqi_error *err)
 {
+    if (!r->n) /* an event naming no identifier (r->v may be NULL) */
+        return 0;
     int rc = number_idents(c, r, err);
     if (rc)
         return rc;
