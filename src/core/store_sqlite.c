@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -121,8 +122,18 @@ static void sq_conn_close(store_conn *sc)
     free(c);
 }
 
+/* Process-wide SQLite configuration, before the library initialises:
+ * no memory statistics (nqi never reads them, and keeping them takes a
+ * global mutex on every allocation — ~2% of the capture writer's profile). */
+static void sq_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_conn_open(store *s, store_conn **out, nqi_error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     *out = NULL;
     if (!sqlite3_threadsafe())
         return store_fail(err, NQI_EINTERNAL, "sqlite: library built without thread support");
