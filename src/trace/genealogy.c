@@ -299,14 +299,20 @@ static void edge(walk *w, int from, int to, const char *type, int ev)
 
 /* ---------------------------------------------------------------- loading */
 
-/* "col IN <set of integers>" and its one parameter — the one place where
- * the backends differ. PostgreSQL: an array literal '{1,2,…}' bound as text
- * and cast (col = ANY(…)): a frontier of any size is one statement, one
- * round trip and one prepared plan, where IN lists of 1,024 parameters cost
- * ~60 round trips and a plan each for a 10,000-lot recall. SQLite:
- * json_each over '[1,2,…]' (in process, no round trips to save; one
- * statement instead of batches). *param is malloc'd. */
-static char *in_set(walk *w, const char *col, const int64_t *v, size_t n, char **param)
+/* A set of integers as a one-column table k(value) for a FROM clause, with
+ * its one parameter — the one place where the backends differ.
+ * PostgreSQL: unnest of an array literal '{1,2,…}' bound as text; SQLite:
+ * json_each over '[1,2,…]'. A frontier of any size is one statement, one
+ * round trip and one prepared plan (IN lists of 1,024 parameters took ~60
+ * round trips for a 10,000-lot recall). Every statement joins k to an
+ * index: SQLite keeps the left side of a CROSS JOIN as the outer loop, and
+ * PostgreSQL chose nested loops over the index for every size measured,
+ * 3-4x faster than `= ANY(array)` (whose per-element index descents made
+ * the planner pick a parallel sequential scan of epcis_idents for 11,000
+ * numbers). Identifier texts come from a scalar subquery per element,
+ * which cannot become a join at all. docs/benchmarks.md. */
+static int query_set(walk *w, const char *sql_fmt, const int64_t *v, size_t n,
+                     const store_val *extra, int nextra, store_rows **r, nqi_error *err)
 {
     bool pg = store_kind(store_conn_store(w->c)) == STORE_PG;
     buf b;
@@ -315,27 +321,14 @@ static char *in_set(walk *w, const char *col, const int64_t *v, size_t n, char *
     for (size_t i = 0; i < n; i++)
         buf_printf(&b, i ? ",%lld" : "%lld", (long long)v[i]);
     buf_puts(&b, pg ? "}" : "]");
-    *param = buf_steal(&b);
-    return pg ? xasprintf("%s = ANY(CAST(? AS BIGINT[]))", col)
-              : xasprintf("%s IN (SELECT value FROM json_each(?))", col);
-}
-
-/* Run sql (with one %s for the set condition on col) over the set v[0..n)
- * and extra parameters after it. */
-static int query_set(walk *w, const char *sql_fmt, const char *col, const int64_t *v, size_t n,
-                     const store_val *extra, int nextra, store_rows **r, nqi_error *err)
-{
-    char *param;
-    char *cond = in_set(w, col, v, n, &param);
-    char *sql = xasprintf(sql_fmt, cond);
-    store_val p[8];
-    p[0] = SV_TEXT(param);
-    for (int i = 0; i < nextra && i < 7; i++)
+    char *sql = xasprintf(sql_fmt, pg ? "unnest(CAST(? AS BIGINT[])) AS k(value)" : "json_each(?) AS k");
+    store_val p[4];
+    p[0] = SV_TEXT(b.data);
+    for (int i = 0; i < nextra && i < 3; i++)
         p[1 + i] = extra[i];
     int rc = store_query(w->c, sql, p, 1 + nextra, r, err);
-    free(cond);
     free(sql);
-    free(param);
+    buf_free(&b);
     return rc;
 }
 
@@ -379,17 +372,18 @@ static int load_events(walk *w, const int *todo, size_t n, nqi_error *err)
         return 0;
     const trace_vis *v = &w->o->vis;
     char *fmt = xasprintf(
-        "SELECT id, event_id, event_type, action, event_time, event_tz, biz_step, disposition, "
-        "biz_location, (SELECT d.id FROM epcis_idents d WHERE d.ident = e.biz_location), "
-        "owner_org, public FROM epcis_events e WHERE %%s AND error_declared_at IS NULL "
-        "AND +event_time >= ? AND +event_time <= ?%s",
+        "SELECT e.id, e.event_id, e.event_type, e.action, e.event_time, e.event_tz, e.biz_step, "
+        "e.disposition, e.biz_location, "
+        "(SELECT d.id FROM epcis_idents d WHERE d.ident = e.biz_location), e.owner_org, "
+        "e.public FROM %%s CROSS JOIN epcis_events e WHERE e.id = k.value "
+        "AND e.error_declared_at IS NULL AND +e.event_time >= ? AND +e.event_time <= ?%s",
         vis_sql(v));
     int64_t *rows = xcalloc(n, sizeof *rows);
     for (size_t i = 0; i < n; i++)
         rows[i] = w->evs[todo[i]].row;
     store_val x[3] = {SV_INT(w->o->from_ms), SV_INT(w->o->to_ms), SV_TEXT(v->org ? v->org : "")};
     store_rows *r;
-    int rc = query_set(w, fmt, "e.id", rows, n, x, !v->all && !v->public_only ? 3 : 2, &r, err);
+    int rc = query_set(w, fmt, rows, n, x, !v->all && !v->public_only ? 3 : 2, &r, err);
     free(fmt);
     free(rows);
     if (rc)
@@ -428,9 +422,10 @@ static int load_hits(walk *w, const int *front, size_t n, hit **hits, size_t *nh
         keys[i] = w->nodes[front[i]].key;
     store_rows *r;
     int rc = query_set(w,
-                       "SELECT ident, role, event FROM epcis_event_refs WHERE %s "
-                       "AND role IN ('epc', 'parent', 'child', 'input', 'output')",
-                       "ident", keys, n, NULL, 0, &r, err);
+                       "SELECT r.ident, r.role, r.event FROM %s CROSS JOIN epcis_event_refs r "
+                       "WHERE r.ident = k.value "
+                       "AND r.role IN ('epc', 'parent', 'child', 'input', 'output')",
+                       keys, n, NULL, 0, &r, err);
     free(keys);
     if (rc)
         return rc;
@@ -476,8 +471,10 @@ static int load_ids(walk *w, nqi_error *err)
         }
     int rc = 0;
     store_rows *r;
-    if (nt && !(rc = query_set(w, "SELECT event, role, ident FROM epcis_event_refs WHERE %s",
-                               "event", rows, nt, NULL, 0, &r, err))) {
+    if (nt && !(rc = query_set(w,
+                               "SELECT r.event, r.role, r.ident FROM %s "
+                               "CROSS JOIN epcis_event_refs r WHERE r.event = k.value",
+                               rows, nt, NULL, 0, &r, err))) {
         while ((rc = store_next(r)) == 1) {
             int ei = ev_find(w, store_int(r, 0), false);
             if (ei < 0)
@@ -547,8 +544,10 @@ static int name_nodes(walk *w, nqi_error *err)
             keys[n++] = w->nodes[i].key;
     int rc = 0;
     store_rows *r;
-    if (n && !(rc = query_set(w, "SELECT id, ident FROM epcis_idents WHERE %s", "id", keys, n,
-                              NULL, 0, &r, err))) {
+    if (n && !(rc = query_set(w,
+                              "SELECT k.value, (SELECT d.ident FROM epcis_idents d "
+                              "WHERE d.id = k.value) FROM %s",
+                              keys, n, NULL, 0, &r, err))) {
         while ((rc = store_next(r)) == 1) {
             int ni = imap_get(&w->nidx, store_int(r, 0));
             if (ni >= 0 && !w->nodes[ni].id)
@@ -843,8 +842,10 @@ static int render_events(walk *w, const char *seen, json_t *out, nqi_error *err)
             for (int i = 0; i < k; i++)
                 rows[i] = w->evs[order[off + i]].row;
             store_rows *r;
-            rc = query_set(w, "SELECT id, record_time, doc FROM epcis_events WHERE %s", "id", rows,
-                           (size_t)k, NULL, 0, &r, err);
+            rc = query_set(w,
+                           "SELECT e.id, e.record_time, e.doc FROM %s "
+                           "CROSS JOIN epcis_events e WHERE e.id = k.value",
+                           rows, (size_t)k, NULL, 0, &r, err);
             if (rc)
                 break;
             while ((rc = store_next(r)) == 1) {
