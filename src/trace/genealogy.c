@@ -37,6 +37,7 @@
 #include "core/util.h"
 #include "trace/gs1.h"
 #include "trace/query.h"
+#include "trace/walkmap.h"
 
 #define BATCH 1024 /* start ids per lookup, documents per statement */
 #define MAX_NODES 200000
@@ -68,19 +69,6 @@ typedef struct event {
     int nids, capids;
 } event;
 
-typedef struct hmap {
-    char **keys;
-    int *vals;
-    size_t cap, n;
-} hmap;
-
-/* int64 -> index, open addressing; v holds index + 1 (0 = empty) */
-typedef struct imap {
-    int64_t *k;
-    int *v;
-    size_t cap, n;
-} imap;
-
 typedef struct edge_rec {
     int from, to, ev;
     const char *type; /* static or interned */
@@ -91,16 +79,16 @@ typedef struct walk {
     store_conn *c;
     node *nodes;
     int nn, capn;
-    imap nidx;  /* key -> node */
-    hmap synth; /* text -> negative key, for identifiers without a row */
+    intmap nidx;  /* key -> node */
+    strmap synth; /* text -> negative key, for identifiers without a row */
     int nsynth;
-    hmap roles; /* role text -> index in rolev */
+    strmap roles; /* role text -> index in rolev */
     char **rolev;
     int nroles;
     event *evs;
     int ne, cape;
-    imap eidx; /* row id -> event */
-    hmap edges; /* "from\x1fto\x1ftype\x1fevent" */
+    intmap eidx; /* row id -> event */
+    strmap edges; /* "from\x1fto\x1ftype\x1fevent" */
     edge_rec *erecs;
     size_t nedges, capedges;
     bool truncated;
@@ -108,104 +96,13 @@ typedef struct walk {
 
 /* ---------------------------------------------------------------- maps */
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static void hmap_grow(hmap *m);
-
-/* Index of key, or -1; with insert, inserts val when absent and returns it. */
-static int hmap_get(hmap *m, const char *key, bool insert, int val)
-{
-    if (insert && (m->n + 1) * 2 > m->cap)
-        hmap_grow(m);
-    if (!m->cap)
-        return -1;
-    size_t i = hash_str(key) & (m->cap - 1);
-    while (m->keys[i]) {
-        if (!strcmp(m->keys[i], key))
-            return m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    if (!insert)
-        return -1;
-    m->keys[i] = xstrdup(key);
-    m->vals[i] = val;
-    m->n++;
-    return val;
-}
-
-static void hmap_grow(hmap *m)
-{
-    hmap o = *m;
-    m->cap = o.cap ? o.cap * 2 : 256;
-    m->keys = xcalloc(m->cap, sizeof *m->keys);
-    m->vals = xcalloc(m->cap, sizeof *m->vals);
-    m->n = 0;
-    for (size_t i = 0; i < o.cap; i++)
-        if (o.keys[i]) {
-            hmap_get(m, o.keys[i], true, o.vals[i]);
-            free(o.keys[i]);
-        }
-    free(o.keys);
-    free(o.vals);
-}
-
-static void hmap_free(hmap *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->keys[i]);
-    free(m->keys);
-    free(m->vals);
-}
-
-static size_t imap_slot(const imap *m, int64_t k)
-{
-    size_t j = (uint64_t)k * 11400714819323198485ULL & (m->cap - 1);
-    while (m->v[j] && m->k[j] != k)
-        j = (j + 1) & (m->cap - 1);
-    return j;
-}
-
-static int imap_get(const imap *m, int64_t k)
-{
-    return m->cap ? m->v[imap_slot(m, k)] - 1 : -1;
-}
-
-static void imap_put(imap *m, int64_t k, int idx)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        imap o = *m;
-        m->cap = o.cap ? o.cap * 2 : 1024;
-        m->k = xcalloc(m->cap, sizeof *m->k);
-        m->v = xcalloc(m->cap, sizeof *m->v);
-        for (size_t i = 0; i < o.cap; i++)
-            if (o.v[i]) {
-                size_t j = imap_slot(m, o.k[i]);
-                m->k[j] = o.k[i];
-                m->v[j] = o.v[i];
-            }
-        free(o.k);
-        free(o.v);
-    }
-    size_t j = imap_slot(m, k);
-    if (!m->v[j])
-        m->n++;
-    m->k[j] = k;
-    m->v[j] = idx + 1;
-}
-
 static const char *intern_role(walk *w, const char *role)
 {
-    int i = hmap_get(&w->roles, role, false, 0);
+    int i = strmap_get(&w->roles, role, false, 0);
     if (i < 0) {
         w->rolev = xrealloc(w->rolev, (size_t)(w->nroles + 1) * sizeof *w->rolev);
         w->rolev[w->nroles] = xstrdup(role);
-        i = hmap_get(&w->roles, role, true, w->nroles++);
+        i = strmap_get(&w->roles, role, true, w->nroles++);
     }
     return w->rolev[i];
 }
@@ -213,15 +110,15 @@ static const char *intern_role(walk *w, const char *role)
 /* The key of an identifier known only by its text (no epcis_idents row). */
 static int64_t synth_key(walk *w, const char *text)
 {
-    int i = hmap_get(&w->synth, text, false, 0);
+    int i = strmap_get(&w->synth, text, false, 0);
     if (i < 0)
-        i = hmap_get(&w->synth, text, true, ++w->nsynth);
+        i = strmap_get(&w->synth, text, true, ++w->nsynth);
     return -(int64_t)i;
 }
 
 static int ev_find(walk *w, int64_t row, bool insert)
 {
-    int i = imap_get(&w->eidx, row);
+    int i = intmap_get(&w->eidx, row);
     if (i >= 0 || !insert)
         return i;
     if (w->ne == w->cape) {
@@ -230,7 +127,7 @@ static int ev_find(walk *w, int64_t row, bool insert)
     }
     memset(&w->evs[w->ne], 0, sizeof w->evs[0]);
     w->evs[w->ne].row = row;
-    imap_put(&w->eidx, row, w->ne);
+    intmap_put(&w->eidx, row, w->ne);
     return w->ne++;
 }
 
@@ -242,7 +139,7 @@ static int ev_find(walk *w, int64_t row, bool insert)
 static int reach(walk *w, int64_t key, const char *text, int kind, int depth, int64_t from,
                  int64_t until)
 {
-    int i = imap_get(&w->nidx, key);
+    int i = intmap_get(&w->nidx, key);
     if (i < 0) {
         if (w->nn >= MAX_NODES) {
             w->truncated = true;
@@ -253,7 +150,7 @@ static int reach(walk *w, int64_t key, const char *text, int kind, int depth, in
             w->nodes = xrealloc(w->nodes, (size_t)w->capn * sizeof *w->nodes);
         }
         i = w->nn++;
-        imap_put(&w->nidx, key, i);
+        intmap_put(&w->nidx, key, i);
         w->nodes[i] = (node){.key = key, .id = text ? xstrdup(text) : NULL, .kind = kind,
                              .depth = depth, .from = from, .until = until,
                              .first_t = INT64_MAX, .last_t = INT64_MIN,
@@ -287,9 +184,9 @@ static void edge(walk *w, int from, int to, const char *type, int ev)
         return;
     char key[96];
     snprintf(key, sizeof key, "%d\x1f%d\x1f%s\x1f%d", from, to, type, ev);
-    if (hmap_get(&w->edges, key, false, 0) >= 0)
+    if (strmap_get(&w->edges, key, false, 0) >= 0)
         return;
-    hmap_get(&w->edges, key, true, 1);
+    strmap_get(&w->edges, key, true, 1);
     if (w->nedges == w->capedges) {
         w->capedges = w->capedges ? w->capedges * 2 : 256;
         w->erecs = xrealloc(w->erecs, w->capedges * sizeof *w->erecs);
@@ -433,7 +330,7 @@ static int load_hits(walk *w, const int *front, size_t n, hit **hits, size_t *nh
     int *todo = NULL;
     size_t nr = 0, capr = 0, nt = 0;
     while ((rc = store_next(r)) == 1) {
-        int ni = imap_get(&w->nidx, store_int(r, 0));
+        int ni = intmap_get(&w->nidx, store_int(r, 0));
         if (ni < 0)
             continue;
         int64_t row = store_int(r, 2);
@@ -549,7 +446,7 @@ static int name_nodes(walk *w, nqi_error *err)
                               "WHERE d.id = k.value) FROM %s",
                               keys, n, NULL, 0, &r, err))) {
         while ((rc = store_next(r)) == 1) {
-            int ni = imap_get(&w->nidx, store_int(r, 0));
+            int ni = intmap_get(&w->nidx, store_int(r, 0));
             if (ni >= 0 && !w->nodes[ni].id)
                 w->nodes[ni].id = dupn(r, 1);
         }
@@ -870,13 +767,14 @@ static void walk_free(walk *w)
     for (int i = 0; i < w->nn; i++)
         free(w->nodes[i].id);
     free(w->nodes);
-    free(w->nidx.k), free(w->nidx.v), free(w->eidx.k), free(w->eidx.v);
-    hmap_free(&w->synth);
-    hmap_free(&w->roles);
+    intmap_free(&w->nidx);
+    intmap_free(&w->eidx);
+    strmap_free(&w->synth);
+    strmap_free(&w->roles);
     for (int i = 0; i < w->nroles; i++)
         free(w->rolev[i]);
     free(w->rolev);
-    hmap_free(&w->edges);
+    strmap_free(&w->edges);
     free(w->erecs);
     for (int i = 0; i < w->ne; i++) {
         event *e = &w->evs[i];
