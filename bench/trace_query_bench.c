@@ -10,6 +10,7 @@
  *      -lxlsxwriter -lqrencode -lpng -lpthread -lm
  *   build/trace_query_bench gen DBURL [LINEAGES]   write the network (empty database)
  *   build/trace_query_bench run DBURL [LINEAGES]   measure
+ *   build/trace_query_bench recall|traces DBURL [LINEAGES]   only those
  *
  * The network (deterministic, xorshift): LINEAGES lineages (default 18,000)
  * of 11 lots each — a farm lot harvested (ObjectEvent ADD) and then 10
@@ -499,6 +500,30 @@ static double run_cte(store_conn *c, const char *id, int64_t *n)
     return (now_s() - t) * 1e3;
 }
 
+/* Backward traces from hop-10 lots, forward traces from farm lots. */
+static void measure_traces(store_conn *c, int lineages)
+{
+    enum { N = 200 };
+    double ms[N];
+    char buf1[128], info[96];
+    int items = 0, evs = 0, tot;
+    for (int dir = 0; dir < 2; dir++) {
+        tot = 0;
+        int tev = 0;
+        for (int i = 0; i < N; i++) {
+            lot_id((int)(rnd() % (uint64_t)lineages), dir ? 0 : HOPS, buf1, sizeof buf1);
+            ms[i] = run_walk(c, dir ? TRACE_FORWARD : TRACE_BACKWARD, buf1, &items, &evs);
+            cpu[i] = cpu_ms_last;
+            tot += items;
+            tev += evs;
+        }
+        snprintf(info, sizeof info, "(%.1f items, %.1f events/answer)", (double)tot / N,
+                 (double)tev / N);
+        report(dir ? "forward trace from a farm lot (10 hops)" : "backward trace from a lot at hop 10",
+               ms, N, info);
+    }
+}
+
 static void measure_recall(store_conn *c);
 
 static void measure(store_conn *c, int lineages)
@@ -506,7 +531,7 @@ static void measure(store_conn *c, int lineages)
     enum { N = 200 };
     double ms[N];
     char buf1[128], buf2[64], info[96];
-    int cnt = 0, tot = 0, items = 0, evs = 0;
+    int cnt = 0, tot = 0;
     int64_t total = 0;
     nqi_error e = {0};
     store_query_int(c, "SELECT COUNT(*) FROM epcis_events", NULL, 0, &total, &e);
@@ -516,7 +541,7 @@ static void measure(store_conn *c, int lineages)
         sscc(1 + (int64_t)(rnd() % (uint64_t)(lineages * 11)), buf2, sizeof buf2);
         epcis_param p[] = {{"MATCH_anyEPC", buf2}};
         ms[i] = run_query(c, p, 1, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += cnt;
     }
     snprintf(info, sizeof info, "(%.1f events/answer)", (double)tot / N);
@@ -530,7 +555,7 @@ static void measure(store_conn *c, int lineages)
         epcis_param p[] = {{"GE_eventTime", ge}, {"LT_eventTime", lt}, {"EQ_bizStep", "shipping"},
                            {"perPage", "100"}};
         ms[i] = run_query(c, p, 4, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += cnt;
     }
     snprintf(info, sizeof info, "(first page of 100; %.0f events/answer)", (double)tot / N);
@@ -544,30 +569,16 @@ static void measure(store_conn *c, int lineages)
         epcis_param p[] = {{"GE_eventTime", ge}, {"LT_eventTime", lt}, {"EQ_bizStep", "shipping"},
                            {"orderBy", "eventTime"}, {"perPage", "100"}};
         ms[i] = run_query(c, p, 5, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
     }
     report("  same, orderBy=eventTime DESC", ms, N, NULL);
-    for (int dir = 0; dir < 2; dir++) {
-        tot = 0;
-        int tev = 0;
-        for (int i = 0; i < N; i++) {
-            lot_id((int)(rnd() % (uint64_t)lineages), dir ? 0 : HOPS, buf1, sizeof buf1);
-            ms[i] = run_walk(c, dir ? TRACE_FORWARD : TRACE_BACKWARD, buf1, &items, &evs);
-        cpu[i] = cpu_ms_last;
-            tot += items;
-            tev += evs;
-        }
-        snprintf(info, sizeof info, "(%.1f items, %.1f events/answer)", (double)tot / N,
-                 (double)tev / N);
-        report(dir ? "forward trace from a farm lot (10 hops)" : "backward trace from a lot at hop 10",
-               ms, N, info);
-    }
+    measure_traces(c, lineages);
     tot = 0;
     for (int i = 0; i < N / 10; i++) { /* slow on SQLite: a tenth of the samples */
         int64_t n = 0;
         lot_id((int)(rnd() % (uint64_t)lineages), 0, buf1, sizeof buf1);
         ms[i] = run_cte(c, buf1, &n);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += (int)n;
     }
     snprintf(info, sizeof info, "(%.1f lots/answer; lots only)", (double)tot / (N / 10));
@@ -633,7 +644,7 @@ static void measure_recall(store_conn *c)
     for (int i = 0; i < 5; i++) {
         int64_t n = 0;
         rs[i] = run_cte(c, salt, &n);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         snprintf(info, sizeof info, "(%lld lots; lots only)", (long long)n);
     }
     report("  baseline: recursive CTE, salt lot", rs, 5, info);
@@ -650,8 +661,8 @@ static void measure_recall(store_conn *c)
 int main(int argc, char **argv)
 {
     if (argc < 3 || (strcmp(argv[1], "gen") && strcmp(argv[1], "run") &&
-                     strcmp(argv[1], "recall"))) {
-        fprintf(stderr, "usage: %s gen|run|recall DBURL [LINEAGES]\n", argv[0]);
+                     strcmp(argv[1], "recall") && strcmp(argv[1], "traces"))) {
+        fprintf(stderr, "usage: %s gen|run|recall|traces DBURL [LINEAGES]\n", argv[0]);
         return 2;
     }
     int lineages = argc > 3 ? atoi(argv[3]) : 18000;
@@ -668,6 +679,8 @@ int main(int argc, char **argv)
         generate(c, lineages);
     else if (!strcmp(argv[1], "recall"))
         measure_recall(c);
+    else if (!strcmp(argv[1], "traces"))
+        measure_traces(c, lineages);
     else
         measure(c, lineages);
     store_close(st);

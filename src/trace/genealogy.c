@@ -229,6 +229,20 @@ static int query_set(walk *w, const char *sql_fmt, const int64_t *v, size_t n,
     return rc;
 }
 
+/* PostgreSQL makes a custom plan at every bind of a statement with a set
+ * parameter (the array is a constant to the planner): ~0.09 ms each, 3 ms
+ * of a 10-hop trace's ~35 statements, 8x the execution-side savings. The
+ * generic plan — a nested loop over the index, for any set size — is the
+ * plan it picks for large sets anyway, so the walk asks for generic plans
+ * while it runs. Inside a transaction that fails, the rollback undoes it. */
+static int plan_generic(store_conn *c, bool on, nqi_error *err)
+{
+    if (store_kind(store_conn_store(c)) != STORE_PG)
+        return 0;
+    return store_exec(c, on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode",
+                      NULL, 0, NULL, err);
+}
+
 static const char *vis_sql(const trace_vis *v)
 {
     return v->all ? "" : v->public_only ? " AND e.public = 1" : " AND (e.public = 1 OR e.owner_org = ?)";
@@ -789,7 +803,10 @@ int trace_walk(store_conn *c, const trace_opts *o, json_t **out, nqi_error *err)
 {
     *out = NULL;
     walk w = {.o = o, .c = c};
-    int rc = reach_starts(&w, err);
+    int rc = plan_generic(c, true, err);
+    if (rc)
+        return rc;
+    rc = reach_starts(&w, err);
     hit *hits = NULL;
     size_t caph = 0;
     char *seen = NULL;
@@ -839,5 +856,12 @@ int trace_walk(store_conn *c, const trace_opts *o, json_t **out, nqi_error *err)
     }
     free(seen);
     walk_free(&w);
+    nqi_error e2 = {0};
+    int rc2 = plan_generic(c, false, rc ? &e2 : err);
+    if (!rc && rc2) {
+        json_decref(*out);
+        *out = NULL;
+        rc = rc2;
+    }
     return rc;
 }
