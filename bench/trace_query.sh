@@ -31,6 +31,11 @@ measure() { # DBURL
     if [ -n "$BASE" ]; then
         echo "-- baseline: genealogy.c of $BASE, load $(cut -d' ' -f1-3 /proc/loadavg)"
         build/trace_query_bench_base run "$1" "$N"
+        # the first pass after generating runs on colder caches: traces again, both warm
+        echo "-- second pass, traces: current, load $(cut -d' ' -f1-3 /proc/loadavg)"
+        build/trace_query_bench traces "$1" "$N"
+        echo "-- second pass, traces: baseline, load $(cut -d' ' -f1-3 /proc/loadavg)"
+        build/trace_query_bench_base traces "$1" "$N"
     fi
 }
 echo "== nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
