@@ -10,6 +10,7 @@
  *      -lxlsxwriter -lqrencode -lpng -lpthread -lm
  *   build/trace_query_bench gen DBURL [LINEAGES]   write the network (empty database)
  *   build/trace_query_bench run DBURL [LINEAGES]   measure
+ *   build/trace_query_bench recall|traces DBURL [LINEAGES]   only those
  *
  * The network (deterministic, xorshift): LINEAGES lineages (default 18,000)
  * of 11 lots each — a farm lot harvested (ObjectEvent ADD) and then 10
@@ -21,7 +22,9 @@
  * each split into 100 retail lots: 10,100 descendants (+ 1,000 pallets).
  * Identifiers are canonical Digital Links with valid check digits (GTINs
  * of company prefix 9506000, SSCCs, GLNs). Rows go in with multi-row
- * INSERTs and explicit ids (a generator, not the capture path).
+ * INSERTs and explicit ids (a generator, not the capture path), straight
+ * into epcis_idents and epcis_event_refs (0012; the epcis_event_ids view's
+ * triggers cost a lookup per row).
  * Figures: docs/benchmarks.md, "Traceability: query, genealogy, recall".
  */
 #define _GNU_SOURCE
@@ -106,6 +109,14 @@ static void gln(int site, char *out, size_t n)
 
 /* ---------------------------------------------------------------- writer */
 
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 typedef struct gen {
     store_conn *c;
     int64_t next_id;
@@ -114,11 +125,18 @@ typedef struct gen {
     int64_t ev_id[EV_BATCH], ev_t[EV_BATCH];
     char *ev_type[EV_BATCH], *ev_action[EV_BATCH], *ev_step[EV_BATCH], *ev_loc[EV_BATCH],
         *ev_doc[EV_BATCH], *ev_eid[EV_BATCH];
-    /* pending id rows */
+    /* pending reference rows, and identifiers new since the last flush */
     int ni;
-    int64_t id_ev[ID_BATCH];
-    char *id_role[ID_BATCH], *id_ident[ID_BATCH];
+    int64_t id_ev[ID_BATCH], id_num[ID_BATCH];
+    char *id_role[ID_BATCH];
     int id_cls[ID_BATCH];
+    int nnew;
+    int64_t new_num[ID_BATCH];
+    char *new_text[ID_BATCH];
+    /* identifier text -> number (open addressing) */
+    char **keys;
+    int64_t *nums;
+    size_t cap, nkeys;
     int64_t total_events, total_ids;
 } gen;
 
@@ -169,30 +187,77 @@ static void flush_events(gen *g)
     g->ne = 0;
 }
 
+/* The number of an identifier, numbered in order of first sight as
+ * capture does; a new one is queued for epcis_idents. */
+static int64_t ident_num(gen *g, const char *text)
+{
+    if ((g->nkeys + 1) * 2 > g->cap) {
+        size_t oc = g->cap;
+        char **ok = g->keys;
+        int64_t *on = g->nums;
+        g->cap = oc ? oc * 2 : 1 << 16;
+        g->keys = xcalloc(g->cap, sizeof *g->keys);
+        g->nums = xcalloc(g->cap, sizeof *g->nums);
+        for (size_t i = 0; i < oc; i++)
+            if (ok[i]) {
+                size_t j = hash_text(ok[i]) & (g->cap - 1);
+                while (g->keys[j])
+                    j = (j + 1) & (g->cap - 1);
+                g->keys[j] = ok[i];
+                g->nums[j] = on[i];
+            }
+        free(ok);
+        free(on);
+    }
+    size_t j = hash_text(text) & (g->cap - 1);
+    while (g->keys[j]) {
+        if (!strcmp(g->keys[j], text))
+            return g->nums[j];
+        j = (j + 1) & (g->cap - 1);
+    }
+    g->keys[j] = xstrdup(text);
+    g->nums[j] = (int64_t)++g->nkeys;
+    g->new_num[g->nnew] = g->nums[j];
+    g->new_text[g->nnew++] = g->keys[j];
+    return g->nums[j];
+}
+
 static void flush_ids(gen *g)
 {
     if (!g->ni)
         return;
-    flush_events(g); /* foreign keys: events first */
+    flush_events(g); /* foreign keys: events and identifiers first */
+    nqi_error e = {0};
     buf sql;
     buf_init(&sql, 0);
-    buf_puts(&sql, "INSERT INTO epcis_event_ids (event, role, ident, is_class) VALUES ");
     store_val *p = xcalloc((size_t)g->ni * 4, sizeof *p);
     int np = 0;
+    if (g->nnew) {
+        buf_puts(&sql, "INSERT INTO epcis_idents (id, ident) VALUES ");
+        for (int i = 0; i < g->nnew; i++) {
+            buf_puts(&sql, i ? ", (?, ?)" : "(?, ?)");
+            p[np++] = SV_INT(g->new_num[i]);
+            p[np++] = SV_TEXT(g->new_text[i]);
+        }
+        if (store_exec(g->c, sql.data, p, np, NULL, &e))
+            die(&e);
+        g->nnew = 0;
+        np = 0;
+        buf_free(&sql);
+        buf_init(&sql, 0);
+    }
+    buf_puts(&sql, "INSERT INTO epcis_event_refs (event, ident, role, is_class) VALUES ");
     for (int i = 0; i < g->ni; i++) {
         buf_puts(&sql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
         p[np++] = SV_INT(g->id_ev[i]);
+        p[np++] = SV_INT(g->id_num[i]);
         p[np++] = SV_TEXT(g->id_role[i]);
-        p[np++] = SV_TEXT(g->id_ident[i]);
         p[np++] = SV_INT(g->id_cls[i]);
     }
-    nqi_error e = {0};
     if (store_exec(g->c, sql.data, p, np, NULL, &e))
         die(&e);
     buf_free(&sql);
     free(p);
-    for (int i = 0; i < g->ni; i++)
-        free(g->id_ident[i]);
     g->total_ids += g->ni;
     g->ni = 0;
 }
@@ -242,7 +307,7 @@ static void event(gen *g, const char *type, const char *action, const char *step
             flush_ids(g);
         g->id_ev[g->ni] = id;
         g->id_role[g->ni] = (char *)roles[k];
-        g->id_ident[g->ni] = xstrdup(idents[k]);
+        g->id_num[g->ni] = ident_num(g, idents[k]);
         g->id_cls[g->ni] = cls[k];
         g->ni++;
     }
@@ -349,7 +414,12 @@ static void generate(store_conn *c, int lineages)
     if (store_kind(store_conn_store(c)) == STORE_PG) {
         store_exec(c, "SELECT setval('epcis_events_id_seq', (SELECT MAX(id) FROM epcis_events))",
                    NULL, 0, NULL, &e);
-        store_exec(c, "ANALYZE", NULL, 0, NULL, &e);
+        store_exec(c, "SELECT setval('epcis_idents_id_seq', (SELECT MAX(id) FROM epcis_idents))",
+                   NULL, 0, NULL, &e);
+        /* what autovacuum does minutes after a bulk load (visibility map for
+         * index-only scans), done now so the measurements do not race it */
+        if (store_exec(c, "VACUUM (ANALYZE)", NULL, 0, NULL, &e))
+            die(&e);
     } else {
         store_exec(c, "ANALYZE", NULL, 0, NULL, &e);
     }
@@ -433,6 +503,30 @@ static double run_cte(store_conn *c, const char *id, int64_t *n)
     return (now_s() - t) * 1e3;
 }
 
+/* Backward traces from hop-10 lots, forward traces from farm lots. */
+static void measure_traces(store_conn *c, int lineages)
+{
+    enum { N = 200 };
+    double ms[N];
+    char buf1[128], info[96];
+    int items = 0, evs = 0, tot;
+    for (int dir = 0; dir < 2; dir++) {
+        tot = 0;
+        int tev = 0;
+        for (int i = 0; i < N; i++) {
+            lot_id((int)(rnd() % (uint64_t)lineages), dir ? 0 : HOPS, buf1, sizeof buf1);
+            ms[i] = run_walk(c, dir ? TRACE_FORWARD : TRACE_BACKWARD, buf1, &items, &evs);
+            cpu[i] = cpu_ms_last;
+            tot += items;
+            tev += evs;
+        }
+        snprintf(info, sizeof info, "(%.1f items, %.1f events/answer)", (double)tot / N,
+                 (double)tev / N);
+        report(dir ? "forward trace from a farm lot (10 hops)" : "backward trace from a lot at hop 10",
+               ms, N, info);
+    }
+}
+
 static void measure_recall(store_conn *c);
 
 static void measure(store_conn *c, int lineages)
@@ -440,7 +534,7 @@ static void measure(store_conn *c, int lineages)
     enum { N = 200 };
     double ms[N];
     char buf1[128], buf2[64], info[96];
-    int cnt = 0, tot = 0, items = 0, evs = 0;
+    int cnt = 0, tot = 0;
     int64_t total = 0;
     nqi_error e = {0};
     store_query_int(c, "SELECT COUNT(*) FROM epcis_events", NULL, 0, &total, &e);
@@ -450,7 +544,7 @@ static void measure(store_conn *c, int lineages)
         sscc(1 + (int64_t)(rnd() % (uint64_t)(lineages * 11)), buf2, sizeof buf2);
         epcis_param p[] = {{"MATCH_anyEPC", buf2}};
         ms[i] = run_query(c, p, 1, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += cnt;
     }
     snprintf(info, sizeof info, "(%.1f events/answer)", (double)tot / N);
@@ -464,7 +558,7 @@ static void measure(store_conn *c, int lineages)
         epcis_param p[] = {{"GE_eventTime", ge}, {"LT_eventTime", lt}, {"EQ_bizStep", "shipping"},
                            {"perPage", "100"}};
         ms[i] = run_query(c, p, 4, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += cnt;
     }
     snprintf(info, sizeof info, "(first page of 100; %.0f events/answer)", (double)tot / N);
@@ -478,35 +572,51 @@ static void measure(store_conn *c, int lineages)
         epcis_param p[] = {{"GE_eventTime", ge}, {"LT_eventTime", lt}, {"EQ_bizStep", "shipping"},
                            {"orderBy", "eventTime"}, {"perPage", "100"}};
         ms[i] = run_query(c, p, 5, &cnt);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
     }
     report("  same, orderBy=eventTime DESC", ms, N, NULL);
-    for (int dir = 0; dir < 2; dir++) {
-        tot = 0;
-        int tev = 0;
-        for (int i = 0; i < N; i++) {
-            lot_id((int)(rnd() % (uint64_t)lineages), dir ? 0 : HOPS, buf1, sizeof buf1);
-            ms[i] = run_walk(c, dir ? TRACE_FORWARD : TRACE_BACKWARD, buf1, &items, &evs);
-        cpu[i] = cpu_ms_last;
-            tot += items;
-            tev += evs;
-        }
-        snprintf(info, sizeof info, "(%.1f items, %.1f events/answer)", (double)tot / N,
-                 (double)tev / N);
-        report(dir ? "forward trace from a farm lot (10 hops)" : "backward trace from a lot at hop 10",
-               ms, N, info);
-    }
+    measure_traces(c, lineages);
     tot = 0;
     for (int i = 0; i < N / 10; i++) { /* slow on SQLite: a tenth of the samples */
         int64_t n = 0;
         lot_id((int)(rnd() % (uint64_t)lineages), 0, buf1, sizeof buf1);
         ms[i] = run_cte(c, buf1, &n);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         tot += (int)n;
     }
     snprintf(info, sizeof info, "(%.1f lots/answer; lots only)", (double)tot / (N / 10));
     report("  baseline: recursive CTE, same start", ms, N / 10, info);
     measure_recall(c);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A digest of the scope's sets (ids of lots, containers, locations,
+ * parties; eventIDs), order-free: equal digests on both backends and
+ * before/after a change mean the same answer. */
+static uint64_t scope_digest(const json_t *scope)
+{
+    static const char *const lists[] = {"lots", "containers", "locations", "parties", "events"};
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < 5; k++) {
+        const json_t *l = json_object_get(scope, lists[k]);
+        size_t n = json_array_size(l);
+        char **v = xcalloc(n + 1, sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *o = json_array_get(l, i);
+            v[i] = (char *)json_string_value(json_object_get(o, k < 4 ? "id" : "eventID"));
+        }
+        qsort(v, n, sizeof *v, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            h = (h ^ hash_text(v[i])) * 1099511628211ULL;
+            h = (h ^ k) * 1099511628211ULL;
+        }
+        free(v);
+    }
+    return h;
 }
 
 static void measure_recall(store_conn *c)
@@ -533,10 +643,11 @@ static void measure_recall(store_conn *c)
              (long long)json_integer_value(json_object_get(cts, "locations")),
              (long long)json_integer_value(json_object_get(cts, "events")));
     report("recall scope of the salt lot", rs, 5, info);
+    printf("  scope digest %016llx\n", (unsigned long long)scope_digest(scope));
     for (int i = 0; i < 5; i++) {
         int64_t n = 0;
         rs[i] = run_cte(c, salt, &n);
-        cpu[i] = cpu_ms_last;
+            cpu[i] = cpu_ms_last;
         snprintf(info, sizeof info, "(%lld lots; lots only)", (long long)n);
     }
     report("  baseline: recursive CTE, salt lot", rs, 5, info);
@@ -553,8 +664,8 @@ static void measure_recall(store_conn *c)
 int main(int argc, char **argv)
 {
     if (argc < 3 || (strcmp(argv[1], "gen") && strcmp(argv[1], "run") &&
-                     strcmp(argv[1], "recall"))) {
-        fprintf(stderr, "usage: %s gen|run|recall DBURL [LINEAGES]\n", argv[0]);
+                     strcmp(argv[1], "recall") && strcmp(argv[1], "traces"))) {
+        fprintf(stderr, "usage: %s gen|run|recall|traces DBURL [LINEAGES]\n", argv[0]);
         return 2;
     }
     int lineages = argc > 3 ? atoi(argv[3]) : 18000;
@@ -571,6 +682,8 @@ int main(int argc, char **argv)
         generate(c, lineages);
     else if (!strcmp(argv[1], "recall"))
         measure_recall(c);
+    else if (!strcmp(argv[1], "traces"))
+        measure_traces(c, lineages);
     else
         measure(c, lineages);
     store_close(st);

@@ -140,6 +140,7 @@ typedef struct trace_opts {
     trace_vis vis;
     epc_format fmt;
     bool with_docs;         /* include the events' documents in "events" */
+    bool no_edges;          /* leave "edges" empty (recall does not show them) */
 } trace_opts;
 
 /* The walk: {"direction", "start", "nodes", "edges", "events", "items",

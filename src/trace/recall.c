@@ -38,7 +38,8 @@ int trace_recall(store_conn *c, const char *const *ids, int nids, const trace_vi
                     .from_ms = from_ms,
                     .to_ms = INT64_MAX,
                     .vis = *vis,
-                    .fmt = EPC_FMT_DL};
+                    .fmt = EPC_FMT_DL,
+                    .no_edges = true};
     json_t *g = NULL;
     int rc = trace_walk(c, &o, &g, err);
     if (rc)
