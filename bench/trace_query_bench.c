@@ -130,6 +130,7 @@ typedef struct gen {
     int64_t id_ev[ID_BATCH], id_num[ID_BATCH];
     char *id_role[ID_BATCH];
     int id_cls[ID_BATCH];
+    int id_seq[ID_BATCH]; /* position in its event (primary key with ident, role, event) */
     int nnew;
     int64_t new_num[ID_BATCH];
     char *new_text[ID_BATCH];
@@ -230,7 +231,7 @@ static void flush_ids(gen *g)
     nqi_error e = {0};
     buf sql;
     buf_init(&sql, 0);
-    store_val *p = xcalloc((size_t)g->ni * 4, sizeof *p);
+    store_val *p = xcalloc((size_t)g->ni * 5, sizeof *p);
     int np = 0;
     if (g->nnew) {
         buf_puts(&sql, "INSERT INTO epcis_idents (id, ident) VALUES ");
@@ -246,13 +247,14 @@ static void flush_ids(gen *g)
         buf_free(&sql);
         buf_init(&sql, 0);
     }
-    buf_puts(&sql, "INSERT INTO epcis_event_refs (event, ident, role, is_class) VALUES ");
+    buf_puts(&sql, "INSERT INTO epcis_event_refs (event, ident, role, is_class, seq) VALUES ");
     for (int i = 0; i < g->ni; i++) {
-        buf_puts(&sql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)");
         p[np++] = SV_INT(g->id_ev[i]);
         p[np++] = SV_INT(g->id_num[i]);
         p[np++] = SV_TEXT(g->id_role[i]);
         p[np++] = SV_INT(g->id_cls[i]);
+        p[np++] = SV_INT(g->id_seq[i]);
     }
     if (store_exec(g->c, sql.data, p, np, NULL, &e))
         die(&e);
@@ -309,6 +311,7 @@ static void event(gen *g, const char *type, const char *action, const char *step
         g->id_role[g->ni] = (char *)roles[k];
         g->id_num[g->ni] = ident_num(g, idents[k]);
         g->id_cls[g->ni] = cls[k];
+        g->id_seq[g->ni] = k;
         g->ni++;
     }
 }
