@@ -32,6 +32,9 @@ int main(int argc, char **argv)
     int applied;
     if (store_open(argv[1], &st, &err) || store_migrate(st, &applied, &err))
         return fprintf(stderr, "%s\n", err.message), 1;
+    /* as under nqi serve: checkpoints on a thread of their own */
+    if (store_sqlite_checkpointer_start(st, &err))
+        return fprintf(stderr, "%s\n", err.message), 1;
     store_conn *c = store_conn_thread(st, &err);
     http_principal p = {.user_id = 1, .role = ROLE_ENTERPRISE};
     snprintf(p.username, sizeof p.username, "bench");

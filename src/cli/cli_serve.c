@@ -71,7 +71,8 @@ int cmd_serve(int argc, char **argv)
 
     nqi_error err = {0};
     store_conn *c = store_conn_thread(cli_app->st, &err);
-    if (!c || cli_platform_init(c, &err)) {
+    if (!c || cli_platform_init(c, &err) ||
+        store_sqlite_checkpointer_start(cli_app->st, &err)) {
         fprintf(stderr, "nqi serve: %s\n", err.message);
         return 1;
     }

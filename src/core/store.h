@@ -125,6 +125,11 @@ int store_schema_version(store *s, int *db_version, int *code_version, nqi_error
  * message pointing to pg_dump. */
 int store_backup(store *s, const char *dest_path, nqi_error *err);
 
+/* SQLite only (a no-op on PostgreSQL): WAL checkpoints of connections
+ * opened from now on run on a background thread instead of inside the
+ * commit that fills the WAL (store_sqlite.c says why). For `nqi serve`. */
+int store_sqlite_checkpointer_start(store *s, nqi_error *err);
+
 /* Pool / connection figures for /metrics. */
 void store_stats(store *s, int *open_conns, int64_t *queries, int64_t *busy_retries);
 

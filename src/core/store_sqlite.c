@@ -122,6 +122,93 @@ static void sq_conn_close(store_conn *sc)
     free(c);
 }
 
+/* ---- checkpoints off the committing thread ------------------------------
+ * A WAL checkpoint copies committed pages back into the database file. By
+ * default SQLite runs it inside the commit that crosses wal_autocheckpoint,
+ * on the committing thread: for the EPCIS capture writer that was ~20% of
+ * its time (docs/benchmarks.md, "Traceability: capture"). Under `nqi serve`
+ * (store_sqlite_checkpointer_start) connections opened afterwards get a WAL
+ * hook instead, which only wakes one checkpointer thread with a connection
+ * of its own; it runs PASSIVE checkpoints, which never block readers or the
+ * writer (the writer restarts the WAL once everything is copied back). The
+ * thread lives until the process exits, like the capture writer; it holds
+ * its own sqlite3 handle and a copy of the path, nothing of the store. */
+#define SQ_CKPT_PAGES 20000 /* WAL pages that wake the checkpointer (~80 MiB) */
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool on;    /* connections opened from now on use the hook */
+    bool due;   /* a commit left SQ_CKPT_PAGES or more in the WAL */
+    char *path; /* the database the checkpointer serves */
+} sq_ckpt = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, NULL};
+
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    if (pages >= SQ_CKPT_PAGES) {
+        pthread_mutex_lock(&sq_ckpt.mu);
+        sq_ckpt.due = true;
+        pthread_cond_signal(&sq_ckpt.cv);
+        pthread_mutex_unlock(&sq_ckpt.mu);
+    }
+    return SQLITE_OK;
+}
+
+static void *sq_checkpointer(void *arg)
+{
+    sqlite3 *db = arg;
+    for (;;) {
+        pthread_mutex_lock(&sq_ckpt.mu);
+        while (!sq_ckpt.due)
+            pthread_cond_wait(&sq_ckpt.cv, &sq_ckpt.mu);
+        sq_ckpt.due = false;
+        pthread_mutex_unlock(&sq_ckpt.mu);
+        int log = 0, done = 0;
+        /* SQLITE_BUSY only when another checkpoint runs: the next wake retries */
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+    return NULL;
+}
+
+int store_sqlite_checkpointer_start(store *s, nqi_error *err)
+{
+    if (s->kind != STORE_SQLITE)
+        return 0;
+    pthread_mutex_lock(&sq_ckpt.mu);
+    bool running = sq_ckpt.on;
+    pthread_mutex_unlock(&sq_ckpt.mu);
+    if (running)
+        return strcmp(sq_ckpt.path, s->target)
+                   ? store_fail(err, NQI_EINTERNAL, "checkpointer: already serving %s",
+                                sq_ckpt.path)
+                   : 0;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(s->target, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 100);
+        rc = sqlite3_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456", NULL,
+                          NULL, NULL);
+    }
+    pthread_t t;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    if (rc == SQLITE_OK && pthread_create(&t, &a, sq_checkpointer, db))
+        rc = SQLITE_ERROR;
+    pthread_attr_destroy(&a);
+    if (rc != SQLITE_OK) {
+        int r = store_fail(err, NQI_EDB, "checkpointer: cannot start on %s: %s", s->target,
+                           db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        return r;
+    }
+    pthread_mutex_lock(&sq_ckpt.mu);
+    sq_ckpt.path = xstrdup(s->target);
+    sq_ckpt.on = true;
+    pthread_mutex_unlock(&sq_ckpt.mu);
+    return 0;
+}
+
 /* Process-wide SQLite configuration, before the library initialises:
  * no memory statistics (nqi never reads them, and keeping them takes a
  * global mutex on every allocation — ~2% of the capture writer's profile). */
@@ -183,6 +270,11 @@ static int sq_conn_open(store *s, store_conn **out, nqi_error *err)
         sqlite3_close_v2(db);
         return rc;
     }
+    pthread_mutex_lock(&sq_ckpt.mu);
+    bool hook = sq_ckpt.on && !strcmp(sq_ckpt.path, s->target);
+    pthread_mutex_unlock(&sq_ckpt.mu);
+    if (hook) /* replaces the inline auto-checkpoint */
+        sqlite3_wal_hook(db, sq_wal_hook, NULL);
     if (text_fts5_register(db) != 0) {
         rc = store_fail(err, NQI_EDB, "sqlite: cannot register the FTS5 tokenizer: %s",
                         sqlite3_errmsg(db));
