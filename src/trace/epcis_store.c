@@ -502,7 +502,6 @@ int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const cha
         while (off + k < n && k < EVENTS_PER_STMT && !ev[off + k].error_declared)
             k++;
         rc = insert_chunk(c, ev + off, k, owner_org, job, record_time, rows, err);
-        ids.n = 0;
         for (size_t i = 0; !rc && i < k; i++) {
             if (rows[i]) {
                 collect(&ids, ev[off + i].doc, rows[i]);
@@ -513,10 +512,14 @@ int epcis_events_store(store_conn *c, const epcis_event *ev, size_t n, const cha
                 on_conflict(ctx, &ev[off + i], e.message);
             }
         }
-        if (!rc)
-            rc = insert_ids(c, &ids, err);
         off += k;
     }
+    /* All the document's references at once: its new identifiers are
+     * numbered in one sorted pass, so two captures that introduce the same
+     * identifiers at the same time take their locks in the same order
+     * (PostgreSQL: no deadlock between them), in few statements. */
+    if (!rc)
+        rc = insert_ids(c, &ids, err);
     free(ids.v);
     return rc;
 }

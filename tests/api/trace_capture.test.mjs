@@ -136,27 +136,27 @@ test('bad input: each a precise error', async () => {
 
 test('concurrent captures naming the same new identifiers: each is numbered once, every event is found by it', async () => {
   // Identifiers are stored once (epcis_idents) and referenced by number: two
-  // documents that introduce the same serials at the same time must neither
-  // fail on the UNIQUE identifier nor mix the numbers up.
+  // documents that introduce the same serials at the same time, in opposite
+  // orders and over several 50-event statements, must neither fail on the
+  // UNIQUE identifier nor deadlock (PostgreSQL) nor mix the numbers up.
   const u = uniq('cc');
-  const shared = Array.from({ length: 12 }, (_, i) => `${u}-${i}`);
+  const N = 120;
+  const shared = Array.from({ length: N }, (_, i) => `${u}-${String(i).padStart(3, '0')}`);
   const id = (s) => `https://id.gs1.org/01/09506000134352/21/${s}`;
-  const make = (hour, order) => Array.from({ length: 40 }, (_, k) => objectEvent('x', {
-    eventTime: `2026-03-02T${hour}:00:${String(k).padStart(2, '0')}.000+08:00`,
-    epcList: [id(order[k % 12]), id(order[(k + 5) % 12])],
+  const make = (hour, order) => Array.from({ length: N }, (_, k) => objectEvent('x', {
+    eventTime: `2026-03-02T${hour}:${String(Math.floor(k / 60)).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}.000+08:00`,
+    epcList: [id(order[k]), id(order[(k + 1) % N])],
   }));
   const reversed = [...shared].reverse();
   const [a, b] = await Promise.all([capture(docOf(make('08', shared))), capture(docOf(make('09', reversed)))]);
   assert.equal((await job(a)).status, 'success');
   assert.equal((await job(b)).status, 'success');
-  const expected = (s) => [shared, reversed].reduce((n, order) => n + Array.from({ length: 40 },
-    (_, k) => order[k % 12] === s || order[(k + 5) % 12] === s).filter(Boolean).length, 0);
-  for (const s of [shared[0], shared[7], shared[11]]) {
+  for (const s of [shared[0], shared[57], shared[119]]) {
     const r = await api('GET', `/api/v1/epcis/events?perPage=200&MATCH_epc=${encodeURIComponent(id(s))}`,
       { token: tokenFor('admin') });
     assert.equal(r.status, 200, r.text);
     const list = r.json.epcisBody.queryResults.resultsBody.eventList;
-    assert.equal(list.length, expected(s), s);
+    assert.equal(list.length, 4, s); // two events in each document name every serial
     assert.ok(list.every((e) => e.epcList.includes(id(s))));
   }
 });
