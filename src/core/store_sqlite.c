@@ -130,10 +130,12 @@ static void sq_conn_close(store_conn *sc)
  * (store_sqlite_checkpointer_start) connections opened afterwards get a WAL
  * hook instead, which only wakes one checkpointer thread with a connection
  * of its own; it runs PASSIVE checkpoints, which never block readers or the
- * writer (the writer restarts the WAL once everything is copied back). The
+ * writer (the writer restarts the WAL once everything is copied back, and
+ * truncates it itself past SQ_CKPT_LIMIT, see sq_wal_hook). The
  * thread lives until the process exits, like the capture writer; it holds
  * its own sqlite3 handle and a copy of the path, nothing of the store. */
-#define SQ_CKPT_PAGES 20000 /* WAL pages that wake the checkpointer (~80 MiB) */
+#define SQ_CKPT_PAGES 20000  /* WAL pages that wake the checkpointer (~80 MiB) */
+#define SQ_CKPT_LIMIT 100000 /* WAL pages at which the committer truncates it (~400 MiB) */
 
 static struct {
     pthread_mutex_t mu;
@@ -145,7 +147,14 @@ static struct {
 
 static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
-    if (pages >= SQ_CKPT_PAGES) {
+    /* A writer that never pauses leaves no moment at which every frame is
+     * copied back, so the WAL would only grow (11 GB in a 1M-event capture):
+     * past the limit the committing connection — the writer, between its
+     * transactions — finishes the checkpoint itself and truncates the WAL.
+     * The background thread has copied most frames by then. */
+    if (pages >= SQ_CKPT_LIMIT)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    else if (pages >= SQ_CKPT_PAGES) {
         pthread_mutex_lock(&sq_ckpt.mu);
         sq_ckpt.due = true;
         pthread_cond_signal(&sq_ckpt.cv);
